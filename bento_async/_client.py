@@ -1,0 +1,276 @@
+"""AsyncBento: lifecycle, resources, and the single send path."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from types import TracebackType
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+
+from ._config import ClientConfig, RateLimits, RetryPolicy, Timeouts, seconds
+from ._errors import ApiError, BentoError, DecodeError, TransportError
+from ._hooks import Hooks, RequestEvent, ResponseEvent, RetryEvent
+from ._http import Request, Response, decode_json, error_for
+from ._ratelimit import Limiters
+from ._retry import parse_retry_after, retry_delay
+from ._transport import AiohttpTransport, Transport
+from .resources.commands import Commands
+from .resources.events import Events
+from .resources.fields import Fields
+from .resources.subscribers import Subscribers
+from .resources.tags import TagCache, Tags
+
+__all__ = ["AsyncBento"]
+
+log = logging.getLogger("bento_async")
+
+T = TypeVar("T")
+
+
+class _Shared:
+    """What every view of one client shares: transport, limiters, hooks, caches."""
+
+    def __init__(self, config: ClientConfig, transport: Transport, hooks: Hooks) -> None:
+        self.config = config
+        self.transport = transport
+        self.hooks = hooks
+        self.limiters = Limiters(config.rate_limits)
+        self.tag_cache = TagCache()
+        self.closed = False
+
+
+class AsyncBento:
+    """The asynchronous Bento client.
+
+    Use it as ``async with AsyncBento(...) as bento:``, or call :meth:`aclose`.
+    Credentials fall back to ``BENTO_PUBLISHABLE_KEY``, ``BENTO_SECRET_KEY``,
+    ``BENTO_SITE_UUID`` and ``BENTO_BASE_URL``. One client is meant to be shared
+    by every task of one event loop: its rate limits are per client.
+
+    Raises ConfigError when a credential is missing or a setting is invalid.
+    """
+
+    subscribers: Subscribers
+    commands: Commands
+    tags: Tags
+    fields: Fields
+    events: Events
+
+    def __init__(
+        self,
+        *,
+        publishable_key: str | None = None,
+        secret_key: str | None = None,
+        site_uuid: str | None = None,
+        base_url: str | None = None,
+        timeout: float | timedelta | Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        rate_limits: RateLimits | str | None = None,
+        user_agent: str | None = None,
+        max_connections: int = 100,
+        hooks: Hooks | None = None,
+        transport: Transport | None = None,
+    ) -> None:
+        if isinstance(rate_limits, str):
+            rate_limits = RateLimits.profile(rate_limits)
+        config = ClientConfig.resolve(
+            publishable_key=publishable_key,
+            secret_key=secret_key,
+            site_uuid=site_uuid,
+            base_url=base_url,
+            timeouts=_timeouts(timeout),
+            retry=retry,
+            rate_limits=rate_limits,
+            user_agent=user_agent,
+        )
+        transport = transport or AiohttpTransport(config, max_connections=max_connections)
+        self._shared = _Shared(config, transport, hooks or Hooks())
+        self._timeouts = config.timeouts
+        self._retry = config.retry
+        self._max_wait: float | None = None
+        self._attach_resources()
+
+    def _attach_resources(self) -> None:
+        self.subscribers = Subscribers(self)
+        self.commands = Commands(self)
+        self.tags = Tags(self)
+        self.fields = Fields(self)
+        self.events = Events(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"AsyncBento(site_uuid={self._shared.config.site_uuid!r}, "
+            f"base_url={self._shared.config.base_url!r})"
+        )
+
+    @property
+    def config(self) -> ClientConfig:
+        """The client's configuration (keys are kept out of its repr)."""
+        return self._shared.config
+
+    def with_options(
+        self,
+        *,
+        timeout: float | timedelta | Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        max_wait: float | timedelta | None = None,
+    ) -> AsyncBento:
+        """Return a view of this client with other per-call options.
+
+        The view shares the session, rate limits and caches; closing either
+        closes both. ``max_wait`` caps the wait for a rate-limit slot: past it a
+        call raises RateLimitWaitError instead of waiting.
+        """
+        view = object.__new__(AsyncBento)
+        view._shared = self._shared
+        view._timeouts = _timeouts(timeout) or self._timeouts
+        view._retry = retry or self._retry
+        view._max_wait = self._max_wait if max_wait is None else seconds(max_wait)
+        view._attach_resources()
+        return view
+
+    async def __aenter__(self) -> AsyncBento:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session. Idempotent."""
+        self._shared.closed = True
+        await self._shared.transport.aclose()
+
+    async def _call(self, request: Request, parse: Callable[[Any], T]) -> T:
+        """Send a request through the limiter with retries; parse the JSON body.
+
+        The single send path: every API call goes through here.
+        """
+        shared = self._shared
+        loop = asyncio.get_running_loop()
+        policy = self._retry
+        start = loop.time()
+        limiter = shared.limiters[request.family]
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = None if policy.deadline is None else policy.deadline - (loop.time() - start)
+            await limiter.acquire(1, max_wait=_min(self._max_wait, remaining))
+            if request.emails:
+                await shared.limiters["emails"].acquire(
+                    request.emails, max_wait=_min(self._max_wait, remaining)
+                )
+            error, response = await self._attempt(request, attempt, start)
+            if error is None:
+                assert response is not None
+                return _parse(request, response, parse)
+            delay = retry_delay(
+                error,
+                attempt=attempt,
+                policy=policy,
+                idempotent=request.idempotent,
+                elapsed=loop.time() - start,
+                jitter=random.random(),
+            )
+            if delay is None:
+                if isinstance(error, (ApiError, TransportError)):
+                    error.attempts = attempt
+                raise error
+            if getattr(error, "status", None) == 429:
+                limiter.cooldown(delay)
+            shared.hooks.on_retry(
+                RetryEvent(request.method, request.path, request.family, attempt, delay, error)
+            )
+            log.debug(
+                "bento %s %s: attempt %d failed (%s); retrying in %.2fs",
+                request.method,
+                request.path,
+                attempt,
+                error,
+                delay,
+            )
+            await asyncio.sleep(delay)
+
+    async def _attempt(
+        self, request: Request, attempt: int, start: float
+    ) -> tuple[BentoError | None, Response | None]:
+        shared = self._shared
+        loop = asyncio.get_running_loop()
+        timeouts = self._timeouts
+        if self._retry.deadline is not None:
+            left = self._retry.deadline - (loop.time() - start)
+            if left < timeouts.total:
+                timeouts = Timeouts(
+                    connect=min(timeouts.connect, max(left, 0.001)), total=max(left, 0.001)
+                )
+        shared.hooks.on_request(RequestEvent(request.method, request.path, request.family, attempt))
+        sent = loop.time()
+        try:
+            response = await shared.transport.send(request, timeouts)
+        except TransportError as exc:
+            elapsed = loop.time() - sent
+            shared.hooks.on_response(
+                ResponseEvent(request.method, request.path, request.family, attempt, None, elapsed)
+            )
+            log.debug("bento %s %s: %s", request.method, request.path, exc)
+            return exc, None
+        elapsed = loop.time() - sent
+        shared.hooks.on_response(
+            ResponseEvent(
+                request.method, request.path, request.family, attempt, response.status, elapsed
+            )
+        )
+        log.debug(
+            "bento %s %s -> %d in %.3fs (attempt %d)",
+            request.method,
+            request.path,
+            response.status,
+            elapsed,
+            attempt,
+        )
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        return error_for(request, response, retry_after=retry_after), response
+
+
+def _parse(request: Request, response: Response, parse: Callable[[Any], T]) -> T:
+    payload = decode_json(request, response)
+    try:
+        return parse(payload)
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        detail = (
+            cattrs.transform_error(exc)
+            if isinstance(exc, cattrs.BaseValidationError)
+            else [str(exc)]
+        )
+        raise DecodeError(
+            "response did not fit the expected shape: " + "; ".join(detail),
+            method=request.method,
+            path=request.path,
+            status=response.status,
+            body=response.text(200),
+        ) from exc
+
+
+def _min(a: float | None, b: float | None) -> float | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def _timeouts(value: float | timedelta | Timeouts | None) -> Timeouts | None:
+    if value is None or isinstance(value, Timeouts):
+        return value
+    total = seconds(value)
+    return attrs.evolve(Timeouts(), total=total, connect=min(Timeouts().connect, total))

@@ -1,0 +1,240 @@
+"""Client configuration: credentials, timeouts, retry policy and rate limits.
+
+This is the only module that reads the environment.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Literal
+
+import attrs
+
+from ._errors import ConfigError
+from ._version import __version__
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "ClientConfig",
+    "Family",
+    "RateLimit",
+    "RateLimits",
+    "RetryPolicy",
+    "Timeouts",
+    "seconds",
+]
+
+DEFAULT_BASE_URL = "https://app.bentonow.com/api/v1"
+
+Family = Literal["fetch", "batch", "stats", "experimental", "emails"]
+"""A rate-limit family. ``emails`` is the send pace of ``batch/emails`` (emails, not requests)."""
+
+FAMILIES: tuple[Family, ...] = ("fetch", "batch", "stats", "experimental", "emails")
+
+
+def seconds(value: float | timedelta) -> float:
+    """Return a duration in seconds, accepting a number or a timedelta."""
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (value > 0 and math.isfinite(value)):
+        raise ConfigError(f"{attribute.name} must be a positive number of seconds, got {value!r}")
+
+
+@attrs.frozen
+class Timeouts:
+    """Per-request timeouts in seconds: ``connect`` for the TCP/TLS handshake, ``total`` overall."""
+
+    connect: float = attrs.field(default=10.0, converter=seconds, validator=_positive)
+    total: float = attrs.field(default=30.0, converter=seconds, validator=_positive)
+
+
+@attrs.frozen
+class RetryPolicy:
+    """How failed requests are retried.
+
+    ``attempts`` counts the first try. ``deadline`` bounds the whole call, all
+    attempts and waits included (None: no bound beyond the attempts).
+    ``retry_unsafe`` also retries 5xx, timeouts and connection errors of requests
+    that are not safe to repeat (event tracking, email sends).
+    """
+
+    attempts: int = 3
+    backoff_initial: float = attrs.field(default=0.5, converter=seconds, validator=_positive)
+    backoff_max: float = attrs.field(default=8.0, converter=seconds, validator=_positive)
+    max_retry_after: float = attrs.field(default=60.0, converter=seconds, validator=_positive)
+    deadline: float | None = attrs.field(default=None, converter=attrs.converters.optional(seconds))
+    retry_unsafe: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ConfigError(f"attempts must be at least 1, got {self.attempts}")
+        if self.backoff_max < self.backoff_initial:
+            raise ConfigError("backoff_max must not be below backoff_initial")
+        if self.deadline is not None and not self.deadline > 0:
+            raise ConfigError(f"deadline must be positive, got {self.deadline}")
+
+    @classmethod
+    def none(cls) -> RetryPolicy:
+        """Return a policy that never retries."""
+        return cls(attempts=1)
+
+
+def _default_burst(limit: int) -> int:
+    # The largest burst that still sustains >= 97% of the quota (see RateLimit).
+    return max(1, math.floor(limit * 0.03))
+
+
+@attrs.frozen
+class RateLimit:
+    """A hard quota: at most ``limit`` requests in any window of ``period`` seconds.
+
+    ``burst`` requests may go at once; after that requests drain at
+    ``(limit - burst) / period`` per second, so no window of ``period`` ever sees
+    more than ``limit``. The default burst is 3% of the limit (at least 1), which
+    keeps the sustained rate at or above 97% of the quota.
+    """
+
+    limit: int
+    period: float = attrs.field(converter=seconds, validator=_positive)
+    burst: int = attrs.field()
+
+    @burst.default
+    def _burst_default(self) -> int:
+        return _default_burst(self.limit)
+
+    def __attrs_post_init__(self) -> None:
+        if self.limit < 1:
+            raise ConfigError(f"rate limit must be at least 1, got {self.limit}")
+        if not 1 <= self.burst < self.limit and not self.burst == self.limit == 1:
+            raise ConfigError(f"burst must be at least 1 and below the limit {self.limit}")
+
+    @property
+    def drain_rate(self) -> float:
+        """Requests per second admitted once the burst is spent."""
+        if self.limit == 1:
+            return 1 / self.period
+        return (self.limit - self.burst) / self.period
+
+
+_PROFILES: dict[str, dict[Family, RateLimit]] = {
+    "seed": {
+        "fetch": RateLimit(3600, 3600.0),
+        "batch": RateLimit(500, 3600.0),
+        "stats": RateLimit(60, 3600.0),
+        "experimental": RateLimit(100, 60.0),
+        "emails": RateLimit(60, 60.0),
+    },
+    "docs": {
+        "fetch": RateLimit(100, 60.0),
+        "batch": RateLimit(100, 60.0),
+        "stats": RateLimit(60, 3600.0),
+        "experimental": RateLimit(100, 60.0),
+        "emails": RateLimit(60, 60.0),
+    },
+}
+
+
+@attrs.frozen
+class RateLimits:
+    """Client-side limits per family; ``None`` switches a family's limit off."""
+
+    fetch: RateLimit | None = _PROFILES["seed"]["fetch"]
+    batch: RateLimit | None = _PROFILES["seed"]["batch"]
+    stats: RateLimit | None = _PROFILES["seed"]["stats"]
+    experimental: RateLimit | None = _PROFILES["seed"]["experimental"]
+    emails: RateLimit | None = _PROFILES["seed"]["emails"]
+
+    @classmethod
+    def profile(cls, name: str, **overrides: RateLimit | None) -> RateLimits:
+        """Return the named profile (``seed`` or ``docs``) with per-family overrides."""
+        try:
+            base = _PROFILES[name]
+        except KeyError:
+            raise ConfigError(
+                f"unknown rate-limit profile {name!r}; choose from {sorted(_PROFILES)}"
+            ) from None
+        unknown = set(overrides) - set(FAMILIES)
+        if unknown:
+            raise ConfigError(f"unknown rate-limit families: {sorted(unknown)}")
+        merged: dict[str, RateLimit | None] = dict(base.items())
+        merged.update(overrides)
+        return cls(**merged)
+
+    @classmethod
+    def off(cls) -> RateLimits:
+        """Return limits with every family switched off (for tests against the emulator)."""
+        return cls(fetch=None, batch=None, stats=None, experimental=None, emails=None)
+
+    def for_family(self, family: Family) -> RateLimit | None:
+        """Return the limit of one family."""
+        limit: RateLimit | None = getattr(self, family)
+        return limit
+
+
+def _user_agent() -> str:
+    return f"bento-python-sdk/{__version__}"
+
+
+@attrs.frozen
+class ClientConfig:
+    """Everything a client needs. Keys never appear in its repr."""
+
+    publishable_key: str = attrs.field(repr=False)
+    secret_key: str = attrs.field(repr=False)
+    site_uuid: str
+    base_url: str = DEFAULT_BASE_URL
+    timeouts: Timeouts = Timeouts()
+    retry: RetryPolicy = RetryPolicy()
+    rate_limits: RateLimits = RateLimits()
+    user_agent: str = attrs.field(factory=_user_agent)
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("publishable_key", "secret_key", "site_uuid"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{name} must be a non-empty string")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ConfigError("base_url must start with http:// or https://")
+        if not self.user_agent.strip():
+            raise ConfigError("user_agent must not be empty: Bento blocks requests without one")
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        publishable_key: str | None = None,
+        secret_key: str | None = None,
+        site_uuid: str | None = None,
+        base_url: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        **rest: object,
+    ) -> ClientConfig:
+        """Build a config from arguments, falling back to ``BENTO_*`` environment variables."""
+        env = os.environ if environ is None else environ
+        pk = publishable_key or env.get("BENTO_PUBLISHABLE_KEY")
+        sk = secret_key or env.get("BENTO_SECRET_KEY")
+        site = site_uuid or env.get("BENTO_SITE_UUID")
+        missing = [
+            f"{arg} (or ${var})"
+            for arg, var, value in (
+                ("publishable_key", "BENTO_PUBLISHABLE_KEY", pk),
+                ("secret_key", "BENTO_SECRET_KEY", sk),
+                ("site_uuid", "BENTO_SITE_UUID", site),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError("missing Bento credentials: " + ", ".join(missing))
+        assert pk is not None
+        assert sk is not None
+        assert site is not None
+        url = (base_url or env.get("BENTO_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        given = {k: v for k, v in rest.items() if v is not None}
+        return cls(pk, sk, site, url, **given)  # type: ignore[arg-type]

@@ -1,0 +1,234 @@
+"""The error tree. Every error the SDK raises derives from :class:`BentoError`.
+
+::
+
+    BentoError
+    ├── ConfigError                  bad or missing client configuration (ValueError)
+    ├── ValidationError              bad input, raised before anything is sent (ValueError)
+    ├── RateLimitWaitError           waiting for a rate-limit slot would exceed the caller's cap
+    ├── TransportError               no HTTP response at all
+    │   ├── ConnectError             could not connect / connection dropped
+    │   └── RequestTimeoutError      the request timed out (also a builtin TimeoutError)
+    ├── DecodeError                  a success response whose body does not fit
+    └── ApiError                     the API answered with an error status
+        ├── BadRequestError              400
+        ├── AuthenticationError          401
+        ├── PermissionDeniedError        403
+        ├── NotFoundError                404
+        ├── UnprocessableEntityError     422
+        ├── RateLimitError               429 (``retry_after`` in seconds, or None)
+        ├── ServerError                  5xx
+        └── AuthorNotAuthorizedError     "Author not authorized to send on this account"
+
+``str(exc)`` is always one line: method, path, status and the API's own message.
+No message, repr or attribute ever holds a key or the Authorization header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "ApiError",
+    "AuthenticationError",
+    "AuthorNotAuthorizedError",
+    "BadRequestError",
+    "BentoError",
+    "ConfigError",
+    "ConnectError",
+    "DecodeError",
+    "InputIssue",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RateLimitWaitError",
+    "RequestTimeoutError",
+    "ServerError",
+    "TransportError",
+    "UnprocessableEntityError",
+    "ValidationError",
+]
+
+
+class BentoError(Exception):
+    """Root of every error raised by the Bento SDK."""
+
+
+class ConfigError(BentoError, ValueError):
+    """The client configuration is missing or invalid."""
+
+
+class InputIssue:
+    """One problem with caller input: where it is (a dotted path) and what is wrong."""
+
+    __slots__ = ("message", "path")
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"InputIssue({self.path!r}, {self.message!r})"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InputIssue):
+            return NotImplemented
+        return (self.path, self.message) == (other.path, other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.message))
+
+
+class ValidationError(BentoError, ValueError):
+    """Caller input was rejected before any request was sent.
+
+    ``issues`` lists every problem found, each with a dotted path such as
+    ``events[3].email``.
+    """
+
+    def __init__(self, issues: Sequence[InputIssue] | str) -> None:
+        if isinstance(issues, str):
+            issues = [InputIssue("", issues)]
+        self.issues: tuple[InputIssue, ...] = tuple(issues)
+        shown = "; ".join(str(i) for i in self.issues[:5])
+        more = len(self.issues) - 5
+        if more > 0:
+            shown += f"; and {more} more"
+        super().__init__(f"invalid input: {shown}")
+
+
+class RateLimitWaitError(BentoError):
+    """Waiting for a rate-limit slot would take longer than the caller allowed."""
+
+    def __init__(self, family: str, needed: float, allowed: float) -> None:
+        self.family = family
+        self.needed = needed
+        self.allowed = allowed
+        super().__init__(
+            f"rate limit for {family!r} needs a wait of {needed:.2f}s, more than the "
+            f"{allowed:.2f}s allowed"
+        )
+
+
+class TransportError(BentoError):
+    """No HTTP response was received (connection failure or timeout)."""
+
+    def __init__(self, message: str, *, method: str, path: str, attempts: int = 1) -> None:
+        self.method = method
+        self.path = path
+        self.attempts = attempts
+        self.detail = message
+        super().__init__(f"{method} {path}: {message}")
+
+    def __str__(self) -> str:
+        suffix = f" (after {self.attempts} attempts)" if self.attempts > 1 else ""
+        return f"{self.method} {self.path}: {self.detail}{suffix}"
+
+
+class ConnectError(TransportError):
+    """The connection could not be made or was dropped before a response.
+
+    ``maybe_processed`` is False when the request certainly never reached the
+    server (the connection could not be opened), so repeating it is always safe.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        path: str,
+        attempts: int = 1,
+        maybe_processed: bool = True,
+    ) -> None:
+        super().__init__(message, method=method, path=path, attempts=attempts)
+        self.maybe_processed = maybe_processed
+
+
+class RequestTimeoutError(TransportError, TimeoutError):
+    """The request did not complete within its timeout."""
+
+
+class DecodeError(BentoError):
+    """A success response whose body is not the JSON the SDK expects."""
+
+    def __init__(self, message: str, *, method: str, path: str, status: int, body: str) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.body = body
+        super().__init__(f"{method} {path} -> {status}: {message}")
+
+
+class ApiError(BentoError):
+    """The API answered with an error status.
+
+    Attributes: ``status``, ``message`` (the API's own words), ``method``,
+    ``path``, ``body`` (decoded JSON when it was JSON, else text), ``attempts``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        path: str,
+        body: Any = None,
+        attempts: int = 1,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = message
+        self.status = status
+        self.method = method
+        self.path = path
+        self.body = body
+        self.attempts = attempts
+        self.retry_after = retry_after
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        suffix = f" (after {self.attempts} attempts)" if self.attempts > 1 else ""
+        return f"{self.method} {self.path} -> {self.status}: {self.message}{suffix}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status}, method={self.method!r}, "
+            f"path={self.path!r}, message={self.message!r})"
+        )
+
+
+class BadRequestError(ApiError):
+    """400: the body or parameters were invalid."""
+
+
+class AuthenticationError(ApiError):
+    """401: missing or wrong keys, or a missing or foreign ``site_uuid``."""
+
+
+class PermissionDeniedError(ApiError):
+    """403: the request was blocked (often a missing User-Agent) or access is not granted."""
+
+
+class NotFoundError(ApiError):
+    """404: wrong path or method, or the resource does not exist."""
+
+
+class UnprocessableEntityError(ApiError):
+    """422: the shape was accepted but a business rule failed."""
+
+
+class RateLimitError(ApiError):
+    """429: too many requests (or email sends). ``retry_after`` is in seconds, or None."""
+
+
+class ServerError(ApiError):
+    """5xx: a transient problem on Bento's side."""
+
+
+class AuthorNotAuthorizedError(ApiError):
+    """The ``from`` address of an email is not an author of this account."""

@@ -1,0 +1,102 @@
+"""What every resource shares: a reference to its client and the JSON:API helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .._converter import converter
+from .._http import Request
+from ..models import BatchResult
+
+if TYPE_CHECKING:
+    from .._client import AsyncBento
+
+__all__ = [
+    "ResourceBase",
+    "parse_batch_result",
+    "parse_item",
+    "parse_list",
+    "parse_optional_item",
+]
+
+T = TypeVar("T")
+
+
+class ResourceBase:
+    """Base of the resource namespaces (``bento.subscribers``, ``bento.tags``...)."""
+
+    def __init__(self, client: AsyncBento) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._client!r}>"
+
+    async def _call(self, request: Request, parse: Callable[[Any], T]) -> T:
+        return await self._client._call(request, parse)
+
+
+def _data(payload: Any) -> Any:
+    if not isinstance(payload, Mapping):
+        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
+    return payload.get("data")
+
+
+def parse_item(cls: type[T]) -> Callable[[Any], T]:
+    """Return a parser for ``{"data": {...}}``."""
+
+    def parse(payload: Any) -> T:
+        data = _data(payload)
+        if data is None:
+            raise ValueError("missing 'data'")
+        if isinstance(data, list):  # some older endpoints wrapped one item in a list
+            if len(data) != 1:
+                raise ValueError(f"expected one item, got {len(data)}")
+            data = data[0]
+        return converter.structure(data, cls)
+
+    return parse
+
+
+def parse_optional_item(cls: type[T]) -> Callable[[Any], T | None]:
+    """Return a parser for ``{"data": {...}}`` that maps ``{"data": null}`` and ``{}`` to None."""
+
+    def parse(payload: Any) -> T | None:
+        data = _data(payload)
+        if data is None or data == {} or (isinstance(data, Mapping) and not data.get("id")):
+            return None
+        return converter.structure(data, cls)
+
+    return parse
+
+
+def parse_list(cls: type[T]) -> Callable[[Any], list[T]]:
+    """Return a parser for ``{"data": [...]}`` (a null ``data`` is an empty list)."""
+
+    def parse(payload: Any) -> list[T]:
+        data = _data(payload)
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise ValueError(f"expected a list under 'data', got {type(data).__name__}")
+        return [converter.structure(item, cls) for item in data]
+
+    return parse
+
+
+def _count(payload: Mapping[str, Any], *keys: str) -> int | None:
+    for key in keys:
+        value = payload.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def parse_batch_result(payload: Any) -> BatchResult:
+    """Parse ``{"results": N, "failed": M}`` (also the old singular ``result``)."""
+    if not isinstance(payload, Mapping):
+        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
+    results = _count(payload, "results", "result")
+    if results is None:
+        raise ValueError("missing the 'results' count")
+    return BatchResult(results=results, failed=_count(payload, "failed") or 0)

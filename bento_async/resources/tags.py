@@ -1,0 +1,77 @@
+"""``bento.tags``: list and create tags, and turn ``cached_tag_ids`` into names."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+from collections.abc import Iterable
+
+from .._errors import InputIssue
+from .._http import Request
+from .._validate import check_text, raise_if
+from ..models import Subscriber, Tag
+from ._base import ResourceBase, parse_item, parse_list
+
+__all__ = ["TagCache", "Tags"]
+
+
+class TagCache:
+    """Tag names by id, shared by a client; refreshed only when an unknown id shows up."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.loaded = False
+        self.lock: asyncio.Lock | None = None
+
+    def update(self, tags: Iterable[Tag]) -> None:
+        """Remember the names of these tags."""
+        for tag in tags:
+            self.names[tag.id] = tag.name
+        self.loaded = True
+
+    def missing(self, ids: Iterable[str]) -> bool:
+        """Whether any id is unknown."""
+        return not self.loaded or any(i not in self.names for i in ids)
+
+
+class Tags(ResourceBase):
+    """Tags: ``list``, ``create`` and ``names_for``."""
+
+    async def list(self) -> builtins.list[Tag]:
+        """Return every tag of the site (also refreshes the id-to-name cache)."""
+        request = Request.build("GET", "fetch/tags")
+        tags = await self._call(request, parse_list(Tag))
+        self._client._shared.tag_cache.update(tags)
+        return tags
+
+    async def create(self, name: str) -> Tag:
+        """Create a tag, or return the existing one with this name.
+
+        Raises ValidationError for an empty name.
+        """
+        issues: list[InputIssue] = []
+        check_text(name, "name", issues, "tag name")
+        raise_if(issues)
+        request = Request.build("POST", "fetch/tags", json_body={"tag": {"name": name}})
+        tag = await self._call(request, parse_item(Tag))
+        self._client._shared.tag_cache.update([tag])
+        return tag
+
+    async def names_for(self, subscriber_or_ids: Subscriber | Iterable[str]) -> builtins.list[str]:
+        """Return the tag names of a subscriber (or of tag ids), in the order given.
+
+        The tag list is fetched once per client and again only when an id is not
+        in it; ids that still match no tag are left out.
+        """
+        if isinstance(subscriber_or_ids, Subscriber):
+            ids = list(subscriber_or_ids.cached_tag_ids)
+        else:
+            ids = [str(i) for i in subscriber_or_ids]
+        cache = self._client._shared.tag_cache
+        if ids and cache.missing(ids):
+            if cache.lock is None:
+                cache.lock = asyncio.Lock()
+            async with cache.lock:
+                if cache.missing(ids):  # another task may have refreshed it meanwhile
+                    await self.list()
+        return [cache.names[i] for i in ids if i in cache.names]

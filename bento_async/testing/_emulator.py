@@ -1,0 +1,235 @@
+"""BentoEmulator: serve the emulated Bento API on loopback, on the caller's loop or a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+import uuid
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Literal, TypedDict
+
+from aiohttp import web
+
+from ._app import API_PREFIX, RecordedRequest, RequestLog, create_app
+from ._state import EmulatorSettings, EmulatorState
+
+
+class Credentials(TypedDict):
+    """What a client needs to reach an emulator: ``AsyncBento(**emulator.credentials)``."""
+
+    publishable_key: str
+    secret_key: str
+    site_uuid: str
+    base_url: str
+
+
+_THREAD_TIMEOUT = 30.0  # seconds to wait for the server thread to start or stop
+
+
+class BentoEmulator:
+    """A faithful stand-in for the Bento REST API v1, listening on a real socket.
+
+    Use `async with emulator:` (or `await start()` / `await stop()`) to serve from the running
+    event loop, or `with emulator:` (or `start_in_thread()` / `stop_in_thread()`) to serve
+    from a daemon thread with its own loop, which suits sync code and any other loop.
+    Keys and the site uuid are random unless given.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        site_uuid: str | None = None,
+        publishable_key: str | None = None,
+        secret_key: str | None = None,
+        commands_response: Literal["results", "visitor"] = "results",
+        enterprise: bool = False,
+        authors: Iterable[str] = ("jesse@example.com",),
+    ) -> None:
+        if commands_response not in ("results", "visitor"):
+            raise ValueError(
+                f"commands_response must be 'results' or 'visitor', not {commands_response!r}"
+            )
+        self._host = host
+        self._port = port
+        self._settings = EmulatorSettings(
+            site_uuid=site_uuid or uuid.uuid4().hex,
+            publishable_key=publishable_key or f"pk_test_{secrets.token_hex(16)}",
+            secret_key=secret_key or f"sk_test_{secrets.token_hex(16)}",
+            commands_response=commands_response,
+            enterprise=enterprise,
+            authors=frozenset([authors] if isinstance(authors, str) else authors),
+        )
+        self._state = EmulatorState()
+        self._log = RequestLog()
+        self._runner: web.AppRunner | None = None
+        self._bound_port: int | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        where = "stopped" if self._bound_port is None else self.base_url
+        return f"<BentoEmulator {where}>"
+
+    # -- what tests read -----------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """Return the port the server listens on. Raises RuntimeError before start."""
+        if self._bound_port is None:
+            raise RuntimeError("the emulator is not running")
+        return self._bound_port
+
+    @property
+    def base_url(self) -> str:
+        """Return the API base URL, e.g. `http://127.0.0.1:8123/api/v1`. Raises before start."""
+        return f"http://{self._host}:{self.port}{API_PREFIX}"
+
+    @property
+    def site_uuid(self) -> str:
+        """Return the site uuid the emulator accepts."""
+        return self._settings.site_uuid
+
+    @property
+    def publishable_key(self) -> str:
+        """Return the publishable key (the Basic auth user name)."""
+        return self._settings.publishable_key
+
+    @property
+    def secret_key(self) -> str:
+        """Return the secret key (the Basic auth password)."""
+        return self._settings.secret_key
+
+    @property
+    def settings(self) -> EmulatorSettings:
+        """Return the site identity and behaviour switches."""
+        return self._settings
+
+    @property
+    def credentials(self) -> Credentials:
+        """Return publishable_key, secret_key, site_uuid and base_url, as a client takes them."""
+        return {
+            "publishable_key": self.publishable_key,
+            "secret_key": self.secret_key,
+            "site_uuid": self.site_uuid,
+            "base_url": self.base_url,
+        }
+
+    @property
+    def state(self) -> EmulatorState:
+        """Return the emulated site's data."""
+        return self._state
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Return a copy of the log of requests answered so far, oldest first."""
+        return self._log.snapshot()
+
+    def reset(self) -> None:
+        """Forget all data and the request log."""
+        self._state.reset()
+        self._log.clear()
+
+    # -- serving on the caller's loop ----------------------------------------------------
+
+    async def start(self) -> None:
+        """Start serving on the running loop. Raises RuntimeError if already running."""
+        if self._runner is not None:
+            raise RuntimeError("the emulator is already running")
+        app = create_app(self._state, self._settings, self._log)
+        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self._host, self._port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._bound_port = int(runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        """Stop serving and close open connections; does nothing when not running.
+
+        Raises RuntimeError when the emulator was started with `start_in_thread()`.
+        """
+        if self._thread is not None and threading.current_thread() is not self._thread:
+            raise RuntimeError("the emulator serves from a thread: use stop_in_thread()")
+        runner, self._runner, self._bound_port = self._runner, None, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> BentoEmulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- serving from a thread -----------------------------------------------------------
+
+    def start_in_thread(self) -> None:
+        """Start serving from a new daemon thread running its own event loop."""
+        with self._thread_lock:
+            if self._thread is not None or self._runner is not None:
+                raise RuntimeError("the emulator is already running")
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(
+                target=_run_loop, args=(loop,), name="bento-emulator", daemon=True
+            )
+            thread.start()
+            try:
+                asyncio.run_coroutine_threadsafe(self.start(), loop).result(_THREAD_TIMEOUT)
+            except BaseException:
+                _stop_loop(loop, thread)
+                raise
+            self._loop, self._thread = loop, thread
+
+    def stop_in_thread(self) -> None:
+        """Stop the server thread and wait for it to end; does nothing when not running."""
+        with self._thread_lock:
+            loop, thread = self._loop, self._thread
+            if loop is None or thread is None:
+                return
+            try:
+                asyncio.run_coroutine_threadsafe(self.stop(), loop).result(_THREAD_TIMEOUT)
+            finally:
+                self._loop = self._thread = None
+                _stop_loop(loop, thread)
+
+    def __enter__(self) -> BentoEmulator:
+        self.start_in_thread()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop_in_thread()
+
+
+def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Run a server thread's loop until stopped, then release everything it holds."""
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_forever()
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def _stop_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(_THREAD_TIMEOUT)
