@@ -22,7 +22,9 @@ from ._retry import parse_retry_after, retry_delay
 from ._transport import AiohttpTransport, Transport
 from .resources.commands import Commands
 from .resources.events import Events
+from .resources.experimental import Experimental
 from .resources.fields import Fields
+from .resources.stats import Stats
 from .resources.subscribers import Subscribers
 from .resources.tags import TagCache, Tags
 
@@ -61,6 +63,8 @@ class AsyncBento:
     tags: Tags
     fields: Fields
     events: Events
+    stats: Stats
+    experimental: Experimental
 
     def __init__(
         self,
@@ -102,6 +106,8 @@ class AsyncBento:
         self.tags = Tags(self)
         self.fields = Fields(self)
         self.events = Events(self)
+        self.stats = Stats(self)
+        self.experimental = Experimental(self)
 
     def __repr__(self) -> str:
         return (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
@@ -10,7 +12,8 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn
 
-from .models._base import Resource, parse_datetime
+from .models._base import ApiObject, OpenEnum, Resource, parse_datetime, snake_case
+from .models.stats import ReportData, ReportPoint
 
 __all__ = ["configure_converter", "converter", "make_converter", "structure_item"]
 
@@ -65,11 +68,114 @@ def _resource_hook(conv: cattrs.Converter, cls: type[T]) -> Callable[[Any, type[
     return hook
 
 
+def _is_api_object(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, ApiObject) and attrs.has(cls)
+
+
+def _api_object_hook(conv: cattrs.Converter, cls: type[T]) -> Callable[[Any, type[T]], T]:
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
+    known = {f.name for f in fields} - {"extra"}
+    nullable_default = {
+        f.name for f in fields if f.default is not attrs.NOTHING and "None" not in str(f.type)
+    }
+    base = make_dict_structure_fn(cls, conv)
+
+    def hook(value: Any, _: type[T]) -> T:
+        if not isinstance(value, Mapping):
+            raise ValueError(f"expected an object, got {type(value).__name__}")
+        data: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, item in value.items():
+            name = snake_case(key) if isinstance(key, str) else key
+            if name not in known:
+                extra[key] = item
+            elif not (item is None and name in nullable_default):
+                data[name] = item
+        data["extra"] = extra
+        return base(data, cls)
+
+    return hook
+
+
+def _union_members(tp: Any) -> tuple[Any, ...] | None:
+    """Return a union's members other than None, or None when ``tp`` is not a union."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    return tuple(arg for arg in typing.get_args(tp) if arg is not type(None))
+
+
+def _open_enum_of(tp: Any) -> type[OpenEnum] | None:
+    """Return E for ``E | str`` (optionally ``| None``) where E is an OpenEnum, else None."""
+    members = _union_members(tp)
+    if members is None or len(members) != 2 or str not in members:
+        return None
+    other = members[0] if members[1] is str else members[1]
+    return other if isinstance(other, type) and issubclass(other, OpenEnum) else None
+
+
+def _open_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    enum_cls = _open_enum_of(tp)
+    assert enum_cls is not None
+    optional = type(None) in typing.get_args(tp)
+
+    def hook(value: Any, _: Any) -> Any:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {type(value).__name__}")
+        return enum_cls.parse(value)
+
+    return hook
+
+
+_SCALARS = (str, int, float, bool)
+
+
+def _is_scalar_union(tp: Any) -> bool:
+    members = _union_members(tp)
+    return members is not None and len(members) > 1 and all(m in _SCALARS for m in members)
+
+
+def _scalar_union_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    """Keep a JSON scalar whose type is one of the union's (a bool is not an int here)."""
+    allowed = typing.get_args(tp)
+
+    def hook(value: Any, _: Any) -> Any:
+        if type(value) in allowed:
+            return value
+        names = " | ".join(getattr(t, "__name__", str(t)) for t in allowed)
+        raise ValueError(f"expected {names}, got {type(value).__name__}")
+
+    return hook
+
+
+def _report_data_hook(conv: cattrs.Converter) -> Callable[[Any, Any], ReportData]:
+    def hook(value: Any, _: Any) -> ReportData:
+        if value is None or type(value) in (int, float):
+            return value  # type: ignore[no-any-return]
+        if isinstance(value, list):
+            return tuple(conv.structure(point, ReportPoint) for point in value)
+        raise ValueError(
+            f"report data must be a number or a list of points, got {type(value).__name__}"
+        )
+
+    return hook
+
+
 def configure_converter(conv: cattrs.Converter) -> None:
-    """Register the SDK's hooks on a converter: datetimes, JSON:API resources."""
+    """Register the SDK's hooks on a converter.
+
+    Datetimes, JSON:API resources, plain API objects (camelCase keys), open
+    enums (unknown values kept as str), unions of JSON scalars, and report data
+    (a number or a list of points).
+    """
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_unstructure_hook(datetime, lambda value: value.isoformat())
     conv.register_structure_hook_factory(_is_resource, lambda cls: _resource_hook(conv, cls))
+    conv.register_structure_hook_factory(_is_api_object, lambda cls: _api_object_hook(conv, cls))
+    conv.register_structure_hook_factory(lambda tp: _open_enum_of(tp) is not None, _open_enum_hook)
+    conv.register_structure_hook_factory(_is_scalar_union, _scalar_union_hook)
+    conv.register_structure_hook_func(lambda tp: tp == ReportData, _report_data_hook(conv))
 
 
 def make_converter() -> cattrs.Converter:

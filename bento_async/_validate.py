@@ -6,27 +6,43 @@ every problem at once, with the path of the offending item.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ._errors import InputIssue, ValidationError
+from .models._base import OpenEnum, parse_datetime
 
 __all__ = [
+    "check_choice",
     "check_count",
+    "check_date",
+    "check_domain",
     "check_email",
+    "check_flag",
     "check_flat_fields",
+    "check_ip",
     "check_json_value",
     "check_text",
     "raise_if",
+    "valid_domain",
     "valid_email",
 ]
+
+E = TypeVar("E", bound=OpenEnum)
 
 # Deliberately simple: one @, a non-empty local part without spaces, a dotted domain.
 _EMAIL = re.compile(
     r"^[^@\s\"(),:;<>\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+
+
+# Dotted labels of letters, digits and inner hyphens, ending in an alphabetic TLD.
+_DOMAIN = re.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
 )
 
 
@@ -106,3 +122,67 @@ def as_dict(value: Any, path: str, issues: list[InputIssue]) -> Mapping[str, Any
         return value
     issues.append(InputIssue(path, f"expected a mapping, got {type(value).__name__}"))
     return None
+
+
+def valid_domain(value: object) -> bool:
+    """Whether ``value`` is a plausible domain name such as ``example.com``.
+
+    International names are checked in their IDNA (``xn--``) form; a trailing
+    dot is allowed.
+    """
+    if not isinstance(value, str):
+        return False
+    try:
+        ascii_name = value.removesuffix(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return False
+    return len(ascii_name) <= 253 and _DOMAIN.match(ascii_name) is not None
+
+
+def check_domain(value: object, path: str, issues: list[InputIssue]) -> None:
+    """Require a domain name (not a URL, not an address)."""
+    if not isinstance(value, str) or not value.strip():
+        issues.append(InputIssue(path, "a domain name is required"))
+    elif not valid_domain(value):
+        issues.append(InputIssue(path, f"{value!r} is not a valid domain name"))
+
+
+def check_ip(value: object, path: str, issues: list[InputIssue]) -> None:
+    """Require an IPv4 or IPv6 address in text form."""
+    if not isinstance(value, str) or not value.strip():
+        issues.append(InputIssue(path, "an IP address is required"))
+        return
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        issues.append(InputIssue(path, f"{value!r} is not a valid IP address"))
+
+
+def check_flag(value: object, path: str, issues: list[InputIssue]) -> None:
+    """Require None or a bool (not 0/1, not "true")."""
+    if value is not None and not isinstance(value, bool):
+        issues.append(InputIssue(path, f"expected True or False, got {type(value).__name__}"))
+
+
+def check_date(value: object, path: str, issues: list[InputIssue]) -> None:
+    """Require None, a date, a datetime, or an ISO 8601 date or timestamp string."""
+    if value is None or isinstance(value, (date, datetime)):
+        return
+    if isinstance(value, str):
+        try:
+            parse_datetime(value)
+            return
+        except ValueError:
+            pass
+    issues.append(InputIssue(path, f"{value!r} is not a date, a datetime or an ISO 8601 string"))
+
+
+def check_choice(value: object, choices: type[E], path: str, issues: list[InputIssue]) -> E | None:
+    """Return the member of ``choices`` named by ``value`` (None stays None), or record why not."""
+    if value is None:
+        return None
+    try:
+        return choices(value)
+    except ValueError:
+        issues.append(InputIssue(path, f"{value!r} is not one of {choices.choices()}"))
+        return None

@@ -15,7 +15,9 @@ from bento_async import AsyncBento, Hooks, RateLimits, RetryPolicy, Timeouts
 from bento_async._config import ClientConfig
 from bento_async.resources import commands as _commands
 from bento_async.resources import events as _events
+from bento_async.resources import experimental as _experimental
 from bento_async.resources import fields as _fields
+from bento_async.resources import stats as _stats
 from bento_async.resources import subscribers as _subscribers
 from bento_async.resources import tags as _tags
 
@@ -89,6 +91,29 @@ class Events(SyncResource):
     track_many = forward(_events.Events.track_many)
 
 
+class Stats(SyncResource):
+    """Statistics: ``site``, ``segment``, ``report`` and ``ads``."""
+
+    _area = "stats"
+    site = forward(_stats.Stats.site)
+    segment = forward(_stats.Stats.segment)
+    report = forward(_stats.Stats.report)
+    ads = forward(_stats.Stats.ads)
+
+
+class Experimental(SyncResource):
+    """Experimental utilities: validation, spam rules, gender, geolocation, blacklists,
+    moderation."""
+
+    _area = "experimental"
+    validate_email = forward(_experimental.Experimental.validate_email)
+    jesses_ruleset = forward(_experimental.Experimental.jesses_ruleset)
+    guess_gender = forward(_experimental.Experimental.guess_gender)
+    geolocate = forward(_experimental.Experimental.geolocate)
+    blacklist = forward(_experimental.Experimental.blacklist)
+    moderate_content = forward(_experimental.Experimental.moderate_content)
+
+
 class Bento:
     """The synchronous Bento client, for scripts, notebooks, Django and Celery.
 
@@ -147,6 +172,8 @@ class Bento:
         self.tags = Tags(self)
         self.fields = Fields(self)
         self.events = Events(self)
+        self.stats = Stats(self)
+        self.experimental = Experimental(self)
 
     def __repr__(self) -> str:
         return f"Bento(site_uuid={self.config.site_uuid!r}, base_url={self.config.base_url!r})"

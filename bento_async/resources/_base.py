@@ -17,6 +17,7 @@ __all__ = [
     "parse_batch_result",
     "parse_item",
     "parse_list",
+    "parse_object",
     "parse_optional_item",
 ]
 
@@ -100,3 +101,14 @@ def parse_batch_result(payload: Any) -> BatchResult:
     if results is None:
         raise ValueError("missing the 'results' count")
     return BatchResult(results=results, failed=_count(payload, "failed") or 0)
+
+
+def parse_object(cls: type[T]) -> Callable[[Any], T]:
+    """Return a parser for a plain JSON object answer (stats, experimental)."""
+
+    def parse(payload: Any) -> T:
+        if not isinstance(payload, Mapping):
+            raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
+        return converter.structure(payload, cls)
+
+    return parse

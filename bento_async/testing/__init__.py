@@ -27,6 +27,8 @@ from ._state import (
     Subscriber,
     Tag,
 )
+from ._state_experimental import ExperimentalStubs
+from ._state_stats import StatsFixtures, StatsReport, StatsSegment
 
 __all__ = [
     "Automation",
@@ -35,9 +37,13 @@ __all__ = [
     "EmulatorSettings",
     "EmulatorState",
     "Event",
+    "ExperimentalStubs",
     "FieldDefinition",
     "Purchase",
     "RecordedRequest",
+    "StatsFixtures",
+    "StatsReport",
+    "StatsSegment",
     "Subscriber",
     "Tag",
 ]

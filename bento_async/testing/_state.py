@@ -18,6 +18,9 @@ from typing import Any, Literal
 
 import attrs
 
+from ._state_experimental import ExperimentalStubs
+from ._state_stats import StatsFixtures
+
 JSONValue = Any  # what json.loads returns
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -148,9 +151,14 @@ class EmulatorState:
     _purchase_keys: set[str] = attrs.field(init=False, factory=set)
     _automations: list[Automation] = attrs.field(init=False, factory=list)
     _ids: dict[str, Iterator[int]] = attrs.field(init=False, factory=dict)
+    # Segments, reports and ads for stats/*, and the experimental endpoints' tables.
+    stats: StatsFixtures = attrs.field(init=False, factory=StatsFixtures)
+    experimental: ExperimentalStubs = attrs.field(init=False, factory=ExperimentalStubs)
 
     def reset(self) -> None:
-        """Forget all data and restart the id sequences."""
+        """Forget all data and restart the id sequences; restore the stats and stub defaults."""
+        self.stats.reset()
+        self.experimental.reset()
         with self._lock:
             self._subscribers.clear()
             self._ids_by_email.clear()

@@ -6,9 +6,9 @@ Each area module exposes `ROUTES`, a tuple of `Route(method, path, handler)` wit
 
 from __future__ import annotations
 
-from . import commands, events, fields, subscribers, tags
+from . import commands, events, experimental, fields, stats, subscribers, tags
 from ._common import Route
 
-AREAS = (subscribers, commands, tags, fields, events)
+AREAS = (subscribers, commands, tags, fields, events, stats, experimental)
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

@@ -245,3 +245,13 @@ def require_object(item: JSONValue, name: str) -> Mapping[str, JSONValue]:
     if not isinstance(item, dict):
         raise InvalidItem(name, "must be an object", status=400)
     return item
+
+
+def param(call: Call, name: str) -> JSONValue:
+    """Return a parameter from the JSON body, else from the query; None when in neither.
+
+    Clients disagree on where parameters go (Node and Ruby: body; Go and Python: query).
+    """
+    if isinstance(call.body, dict) and call.body.get(name) is not None:
+        return call.body[name]
+    return call.query.get(name)

@@ -1,0 +1,190 @@
+"""What the emulator needs for `stats/*` beyond subscribers: segments, reports, ads.
+
+Reached as `emulator.state.stats`. Site counts are computed from the subscribers; a segment's
+counts from the subscribers it matches; reports and the ads answer are canned fixtures a test
+seeds. Segments here are a minimal store for `stats/segment` only (an id, a name, and who is
+in it); they are not the `fetch/segments` entities.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from ._state import JSONValue, Subscriber
+
+DEFAULT_REPORT_TYPE = "Reporting::Reports::VisitorCountReport"
+
+
+def default_ads() -> dict[str, Any]:
+    """Return the canned `stats/ads` answer (Node SDK v2's shape, camelCase keys)."""
+    return {
+        "dimension": "source",
+        "dimensionLabel": "Source",
+        "attribution": {
+            "mode": "first_touch",
+            "modeLabel": "First touch",
+            "windowDays": 30,
+            "settingsPath": "/account/settings/attribution",
+            "appliesToAdRevenue": True,
+        },
+        "revenueMode": {
+            "mode": "all_revenue",
+            "label": "All revenue",
+            "description": "Every purchase made by attributed customers.",
+        },
+        "totals": {
+            "signups": 12,
+            "customers": 3,
+            "revenueCents": 24000,
+            "revenueCurrency": "USD",
+            "revenueByCurrency": {"USD": 24000},
+            "revenueVisitorCount": 3,
+            "customerRate": 0.25,
+            "topSource": "google",
+        },
+        "chartData": [
+            {"x": 1717200000, "signups": 7, "customers": 2, "revenue": 16000},
+            {"x": 1717286400, "signups": 5, "customers": 1, "revenue": 8000},
+        ],
+        "breakdown": [
+            _ads_row("google", "Google", 8, 2, 16000),
+            _ads_row("newsletter", "Newsletter", 4, 1, 8000),
+        ],
+        "revenueTruncated": False,
+    }
+
+
+def _ads_row(key: str, label: str, signups: int, customers: int, cents: int) -> dict[str, Any]:
+    return {
+        "key": key,
+        "label": label,
+        "signups": signups,
+        "customers": customers,
+        "customerRate": customers / signups,
+        "revenueCents": cents,
+        "revenueCurrency": "USD",
+        "revenueByCurrency": {"USD": cents},
+        "revenuePerSignupCents": cents // signups,
+    }
+
+
+@attrs.frozen
+class StatsSegment:
+    """A segment as `stats/segment` sees it: who is in it is decided by `contains`."""
+
+    id: str
+    name: str
+    rule: Callable[[Subscriber], bool] = attrs.field(repr=False)
+
+    def contains(self, subscriber: Subscriber) -> bool:
+        """Whether the subscriber is in the segment."""
+        return self.rule(subscriber)
+
+
+@attrs.frozen
+class StatsReport:
+    """A canned report: `data` is a number (counter) or a list of `{g, x, y}` points."""
+
+    id: str
+    data: JSONValue
+    chart_style: str = "counter"
+    report_type: str = DEFAULT_REPORT_TYPE
+    report_name: str = "API Report"
+
+    def payload(self) -> dict[str, JSONValue]:
+        """Return the `stats/report` answer."""
+        return {
+            "data": copy.deepcopy(self.data),
+            "chart_style": self.chart_style,
+            "report_type": self.report_type,
+            "report_name": self.report_name,
+        }
+
+
+def _rule_for(members: Iterable[str] | Callable[[Subscriber], bool]) -> Callable[[Any], bool]:
+    if callable(members):
+        return members
+    if isinstance(members, str):
+        members = [members]
+    emails = frozenset(email.lower() for email in members)  # emails match case-insensitively
+    return lambda subscriber: subscriber.email.lower() in emails
+
+
+@attrs.define(eq=False)
+class StatsFixtures:
+    """Segments, reports and the ads answer of one emulated site. Thread-safe."""
+
+    _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock, repr=False)
+    _segments: dict[str, StatsSegment] = attrs.field(init=False, factory=dict)
+    _reports: dict[str, StatsReport] = attrs.field(init=False, factory=dict)
+    _ads: dict[str, Any] = attrs.field(init=False, factory=default_ads)
+    _segment_ids: Iterator[int] = attrs.field(init=False, factory=lambda: itertools.count(1))
+
+    def reset(self) -> None:
+        """Forget segments and reports and restore the canned ads answer."""
+        with self._lock:
+            self._segments.clear()
+            self._reports.clear()
+            self._ads = default_ads()
+            self._segment_ids = itertools.count(1)
+
+    def add_segment(
+        self,
+        name: str,
+        members: Iterable[str] | Callable[[Subscriber], bool] = (),
+        *,
+        segment_id: str | None = None,
+    ) -> StatsSegment:
+        """Add a segment of the given emails, or of the subscribers a predicate accepts.
+
+        Membership is evaluated at each `stats/segment` call, against the subscribers then
+        known; ids are "1", "2", ... unless given.
+        """
+        with self._lock:
+            new_id = segment_id if segment_id is not None else str(next(self._segment_ids))
+            segment = StatsSegment(new_id, name, _rule_for(members))
+            self._segments[new_id] = segment
+            return segment
+
+    def segment(self, segment_id: str) -> StatsSegment | None:
+        """Return the segment with this id, or None."""
+        with self._lock:
+            return self._segments.get(segment_id)
+
+    def add_report(
+        self,
+        report_id: str | int,
+        data: JSONValue = 0,
+        *,
+        chart_style: str = "counter",
+        report_type: str = DEFAULT_REPORT_TYPE,
+        report_name: str = "API Report",
+    ) -> StatsReport:
+        """Add (or replace) the report answered for `report_id`."""
+        report = StatsReport(str(report_id), data, chart_style, report_type, report_name)
+        with self._lock:
+            self._reports[report.id] = report
+        return report
+
+    def report(self, report_id: str) -> StatsReport | None:
+        """Return the report with this id, or None."""
+        with self._lock:
+            return self._reports.get(report_id)
+
+    @property
+    def ads(self) -> dict[str, Any]:
+        """Return a copy of the canned `stats/ads` answer."""
+        with self._lock:
+            return copy.deepcopy(self._ads)
+
+    def set_ads(self, payload: Mapping[str, Any]) -> None:
+        """Replace the canned `stats/ads` answer (the handler still echoes the dimension)."""
+        with self._lock:
+            self._ads = copy.deepcopy(dict(payload))
