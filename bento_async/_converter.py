@@ -162,6 +162,20 @@ def _report_data_hook(conv: cattrs.Converter) -> Callable[[Any, Any], ReportData
     return hook
 
 
+_BOOL_TEXT = {"true": True, "false": False, "1": True, "0": False}
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    # cattrs' default is bool(value), which turns the string "false" into True.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _BOOL_TEXT:
+        return _BOOL_TEXT[value.strip().lower()]
+    raise ValueError(f"expected a boolean, got {value!r}")
+
+
 def configure_converter(conv: cattrs.Converter) -> None:
     """Register the SDK's hooks on a converter.
 
@@ -170,6 +184,7 @@ def configure_converter(conv: cattrs.Converter) -> None:
     (a number or a list of points).
     """
     conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_structure_hook(bool, _structure_bool)
     conv.register_unstructure_hook(datetime, lambda value: value.isoformat())
     conv.register_structure_hook_factory(_is_resource, lambda cls: _resource_hook(conv, cls))
     conv.register_structure_hook_factory(_is_api_object, lambda cls: _api_object_hook(conv, cls))
