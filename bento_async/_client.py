@@ -20,11 +20,19 @@ from ._http import Request, Response, decode_json, error_for
 from ._ratelimit import Limiters
 from ._retry import parse_retry_after, retry_delay
 from ._transport import AiohttpTransport, Transport
+from .resources.broadcasts import Broadcasts
 from .resources.commands import Commands
+from .resources.email_templates import EmailTemplates
+from .resources.emails import Emails
 from .resources.events import Events
 from .resources.fields import Fields
+from .resources.forms import Forms
+from .resources.search import Search
+from .resources.segments import Segments
+from .resources.sequences import Sequences
 from .resources.subscribers import Subscribers
 from .resources.tags import TagCache, Tags
+from .resources.workflows import Workflows
 
 __all__ = ["AsyncBento"]
 
@@ -61,6 +69,14 @@ class AsyncBento:
     tags: Tags
     fields: Fields
     events: Events
+    broadcasts: Broadcasts
+    emails: Emails
+    sequences: Sequences
+    workflows: Workflows
+    email_templates: EmailTemplates
+    forms: Forms
+    search: Search
+    segments: Segments
 
     def __init__(
         self,
@@ -102,6 +118,14 @@ class AsyncBento:
         self.tags = Tags(self)
         self.fields = Fields(self)
         self.events = Events(self)
+        self.broadcasts = Broadcasts(self)
+        self.emails = Emails(self)
+        self.sequences = Sequences(self)
+        self.workflows = Workflows(self)
+        self.email_templates = EmailTemplates(self)
+        self.forms = Forms(self)
+        self.search = Search(self)
+        self.segments = Segments(self)
 
     def __repr__(self) -> str:
         return (

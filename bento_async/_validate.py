@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from ._errors import InputIssue, ValidationError
+from .models._base import parse_datetime
+from .models._enums import OpenEnum
 
 __all__ = [
+    "check_choice",
     "check_count",
     "check_email",
     "check_flat_fields",
+    "check_int_range",
     "check_json_value",
+    "check_keys",
     "check_text",
+    "check_timestamp",
     "raise_if",
     "valid_email",
 ]
@@ -106,3 +112,45 @@ def as_dict(value: Any, path: str, issues: list[InputIssue]) -> Mapping[str, Any
         return value
     issues.append(InputIssue(path, f"expected a mapping, got {type(value).__name__}"))
     return None
+
+
+def check_int_range(
+    value: object, path: str, issues: list[InputIssue], low: int, high: int | None = None
+) -> None:
+    """Require an integer (not a bool) of at least ``low`` and at most ``high``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        issues.append(InputIssue(path, f"expected an integer, got {type(value).__name__}"))
+    elif value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        issues.append(InputIssue(path, f"must be {bounds}, got {value}"))
+
+
+def check_choice(
+    value: object, choices: type[OpenEnum], path: str, issues: list[InputIssue]
+) -> None:
+    """Require one of the declared values of ``choices`` (or an alias of one)."""
+    if not choices.is_known(value):
+        allowed = ", ".join(member.value for member in choices)
+        issues.append(InputIssue(path, f"{value!r} is not one of {allowed}"))
+
+
+def check_timestamp(value: object, path: str, issues: list[InputIssue]) -> None:
+    """Require a datetime, or a string in ISO 8601 form."""
+    if isinstance(value, datetime):
+        return
+    if isinstance(value, str):
+        try:
+            parse_datetime(value)
+        except ValueError:
+            issues.append(InputIssue(path, f"{value!r} is not an ISO 8601 timestamp"))
+        return
+    issues.append(InputIssue(path, "expected a datetime or an ISO 8601 string"))
+
+
+def check_keys(
+    value: Mapping[str, Any], allowed: Iterable[str], path: str, issues: list[InputIssue]
+) -> None:
+    """Refuse keys outside ``allowed`` (a typo would otherwise be dropped by the API)."""
+    unknown = sorted(map(str, set(value) - set(allowed)))
+    if unknown:
+        issues.append(InputIssue(path, f"unknown keys {unknown}"))

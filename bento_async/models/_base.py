@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import ClassVar
 
@@ -32,6 +33,8 @@ class Resource:
 
     The converter merges ``id`` into the attributes; attribute keys the model
     does not know are kept in ``extra`` so nothing the API sends is lost.
+    ``__wire_names__`` maps a wire key that is not a Python name (``from``) to its field.
     """
 
     __jsonapi__: ClassVar[bool] = True
+    __wire_names__: ClassVar[Mapping[str, str]] = {}

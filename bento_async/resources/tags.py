@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
 
 from .._errors import InputIssue
 from .._http import Request
@@ -13,6 +15,13 @@ from ..models import Subscriber, Tag
 from ._base import ResourceBase, parse_item, parse_list
 
 __all__ = ["TagCache", "Tags"]
+
+
+def _message(payload: Any) -> str:
+    if not isinstance(payload, Mapping):
+        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
+    message = payload.get("message")
+    return message if isinstance(message, str) else ""
 
 
 class TagCache:
@@ -35,7 +44,7 @@ class TagCache:
 
 
 class Tags(ResourceBase):
-    """Tags: ``list``, ``create`` and ``names_for``."""
+    """Tags: ``list``, ``create``, ``delete`` and ``names_for``."""
 
     async def list(self) -> builtins.list[Tag]:
         """Return every tag of the site (also refreshes the id-to-name cache)."""
@@ -56,6 +65,35 @@ class Tags(ResourceBase):
         tag = await self._call(request, parse_item(Tag))
         self._client._shared.tag_cache.update([tag])
         return tag
+
+    async def delete(self, tag: Tag | str, *, name: str | None = None) -> str:
+        """Delete a tag and return Bento's message; Bento keeps it, marked discarded.
+
+        ``tag`` is a Tag or a tag id. The API wants the name too: without ``name`` it
+        comes from the Tag, else from the client's tag cache (refreshed for an unknown id).
+
+        Raises ValidationError for a blank id or an id no live tag has, NotFoundError
+        when Bento knows no such tag.
+        """
+        issues: list[InputIssue] = []
+        tag_id = tag.id if isinstance(tag, Tag) else tag
+        check_text(tag_id, "tag", issues, "tag id")
+        if name is None and isinstance(tag, Tag):
+            name = tag.name
+        if name is not None:
+            check_text(name, "name", issues, "tag name")
+        raise_if(issues)
+        if name is None:
+            found = await self.names_for([tag_id])
+            if not found:
+                raise_if([InputIssue("tag", f"no tag has the id {tag_id!r}")])
+            name = found[0]
+        request = Request.build(
+            "DELETE",
+            f"fetch/tags/{quote(tag_id.strip(), safe='')}",
+            json_body={"tag": {"name": name}},
+        )
+        return await self._call(request, _message)
 
     async def names_for(self, subscriber_or_ids: Subscriber | Iterable[str]) -> builtins.list[str]:
         """Return the tag names of a subscriber (or of tag ids), in the order given.

@@ -27,17 +27,26 @@ from ._state import (
     Subscriber,
     Tag,
 )
+from ._state_audience import FormResponse, Segment
+from ._state_content import Broadcast, EmailSequence, EmailTemplate, OutboxEmail, Workflow
 
 __all__ = [
     "Automation",
     "BentoEmulator",
+    "Broadcast",
     "Credentials",
+    "EmailSequence",
+    "EmailTemplate",
     "EmulatorSettings",
     "EmulatorState",
     "Event",
     "FieldDefinition",
+    "FormResponse",
+    "OutboxEmail",
     "Purchase",
     "RecordedRequest",
+    "Segment",
     "Subscriber",
     "Tag",
+    "Workflow",
 ]

@@ -18,6 +18,9 @@ from typing import Any, Literal
 
 import attrs
 
+from ._state_audience import AudienceState
+from ._state_content import ContentState
+
 JSONValue = Any  # what json.loads returns
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -128,11 +131,16 @@ class EmulatorSettings:
     commands_response: Literal["results", "visitor"] = "results"
     enterprise: bool = False
     authors: frozenset[str] = frozenset({"jesse@example.com"})
+    author_error_status: Literal[500, 422] = 500
 
 
 @attrs.define(eq=False)
-class EmulatorState:
-    """Everything one emulated site knows. Mutators take the lock; queries return snapshots."""
+class EmulatorState(AudienceState, ContentState):
+    """Everything one emulated site knows. Mutators take the lock; queries return snapshots.
+
+    Content (templates, broadcasts, sequences, workflows, the outbox) and audience data
+    (segments, form responses) come from the `ContentState` and `AudienceState` mixins.
+    """
 
     site_id: int = 1
     clock: Callable[[], datetime] = utcnow
@@ -149,9 +157,15 @@ class EmulatorState:
     _automations: list[Automation] = attrs.field(init=False, factory=list)
     _ids: dict[str, Iterator[int]] = attrs.field(init=False, factory=dict)
 
+    def __attrs_post_init__(self) -> None:
+        self._reset_content()
+        self._reset_audience()
+
     def reset(self) -> None:
         """Forget all data and restart the id sequences."""
         with self._lock:
+            self._reset_content()
+            self._reset_audience()
             self._subscribers.clear()
             self._ids_by_email.clear()
             self._ids_by_uuid.clear()
