@@ -143,10 +143,14 @@ class Broadcasts(ResourceBase):
     """Broadcasts: ``list`` (one page), ``pages`` and ``iter`` (every page), ``create``."""
 
     def _check(
-        self, page: int | None, status: BroadcastStatus | str | None, per_page: int | None
+        self,
+        page: int | None,
+        status: BroadcastStatus | str | None,
+        per_page: int | None,
+        page_path: str = "page",
     ) -> None:
         issues: list[InputIssue] = []
-        check_page(page, "page", issues)
+        check_page(page, page_path, issues)
         if status is not None:
             check_choice(status, BroadcastStatus, "status", issues)
         if per_page is not None:
@@ -189,7 +193,7 @@ class Broadcasts(ResourceBase):
 
         Raises ValidationError (when iteration starts) for bad arguments.
         """
-        self._check(start, status, per_page)
+        self._check(start, status, per_page, "start")
         fetch = paginate(lambda n: self._page(n, status, per_page), start=start)
         async with contextlib.aclosing(fetch):  # type: ignore[type-var]
             async for page in fetch:

@@ -101,9 +101,11 @@ class Search(ResourceBase):
             self, "fetch/search", Subscriber, number, filters.params, json_body=body
         )
 
-    def _filters(self, page: int | None, tags: Any, ranges: dict[str, Range]) -> SearchFilters:
+    def _filters(
+        self, page: int | None, tags: Any, ranges: dict[str, Range], page_path: str = "page"
+    ) -> SearchFilters:
         filters, issues = build_filters(tags=tags, **ranges)
-        check_page(page, "page", issues)
+        check_page(page, page_path, issues)
         raise_if(issues)
         return filters
 
@@ -147,7 +149,7 @@ class Search(ResourceBase):
             "last_event_at": last_event_at,
             "unsubscribed_at": unsubscribed_at,
         }
-        filters = self._filters(start, tags, ranges)
+        filters = self._filters(start, tags, ranges, "start")
         fetch = paginate(lambda n: self._page(n, filters), start=start, page_size=PAGE_SIZE)
         async with contextlib.aclosing(fetch):  # type: ignore[type-var]
             async for page in fetch:

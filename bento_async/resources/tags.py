@@ -25,10 +25,15 @@ def _message(payload: Any) -> str:
 
 
 class TagCache:
-    """Tag names by id, shared by a client; refreshed only when an unknown id shows up."""
+    """Tag names by id, shared by a client; refreshed only when an unknown id shows up.
+
+    Ids a fresh list still lacks (deleted tags stay in ``cached_tag_ids``) are remembered
+    as gone, so they do not trigger a refresh on every lookup; ids are never reused.
+    """
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
+        self.gone: set[str] = set()
         self.loaded = False
         self.lock: asyncio.Lock | None = None
 
@@ -36,11 +41,12 @@ class TagCache:
         """Remember the names of these tags."""
         for tag in tags:
             self.names[tag.id] = tag.name
+            self.gone.discard(tag.id)
         self.loaded = True
 
     def missing(self, ids: Iterable[str]) -> bool:
-        """Whether any id is unknown."""
-        return not self.loaded or any(i not in self.names for i in ids)
+        """Whether any id is unknown (and not known to be gone)."""
+        return not self.loaded or any(i not in self.names and i not in self.gone for i in ids)
 
 
 class Tags(ResourceBase):
@@ -112,4 +118,5 @@ class Tags(ResourceBase):
             async with cache.lock:
                 if cache.missing(ids):  # another task may have refreshed it meanwhile
                     await self.list()
+                    cache.gone.update(i for i in ids if i not in cache.names)
         return [cache.names[i] for i in ids if i in cache.names]

@@ -9,7 +9,10 @@
 
 It serves real HTTP on 127.0.0.1, checks requests the way Bento does (User-Agent, Basic auth,
 `site_uuid`, wrapper keys, item limits), keeps the site's data in `emulator.state` and logs
-every request in `emulator.requests`. The pytest plugin (`bento_async.testing.pytest_plugin`)
+every request in `emulator.requests`. Broadcasts, sequences, workflows, email templates,
+segments and form responses are seeded with `emulator.state.add_broadcast(...)`,
+`add_sequence`, `add_workflow`, `add_email_template`, `add_segment` and `add_form_response`;
+sent emails land in `emulator.state.outbox`. The pytest plugin (`bento_async.testing.pytest_plugin`)
 provides the `bento_emulator` and `bento_credentials` fixtures.
 """
 

@@ -152,3 +152,20 @@ async def test_delete_tag_with_a_wrong_name(bento: AsyncBento, emulator: BentoEm
     with pytest.raises(UnprocessableEntityError):
         await bento.tags.delete(tag.id, name="customer")
     assert emulator.state.tag_by_id(tag.id) == tag
+
+
+async def test_deleted_tag_ids_do_not_refetch_every_time(
+    bento: AsyncBento, emulator: BentoEmulator
+) -> None:
+    """A deleted tag stays in cached_tag_ids; after one refresh its id is known to be gone."""
+    emulator.state.add_tags("a@example.com", ["vip", "lead"])
+    emulator.state.discard_tag(emulator.state.tag_by_name("vip").id)  # type: ignore[union-attr]
+    subscriber = await bento.subscribers.get(email="a@example.com")
+    assert subscriber is not None
+    assert len(subscriber.cached_tag_ids) == 2
+    assert await bento.tags.names_for(subscriber) == ["lead"]
+    assert await bento.tags.names_for(subscriber) == ["lead"]
+    assert [r.path for r in emulator.requests].count("/api/v1/fetch/tags") == 1
+    emulator.state.find_or_create_tag("new")
+    assert await bento.tags.names_for(["3"]) == ["new"]
+    assert [r.path for r in emulator.requests].count("/api/v1/fetch/tags") == 2
