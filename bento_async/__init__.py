@@ -56,8 +56,28 @@ from .models import (
     Subscriber,
     Tag,
 )
+from .models.broadcasts import (
+    Broadcast,
+    BroadcastFailure,
+    BroadcastResult,
+    BroadcastStats,
+    BroadcastStatus,
+    BroadcastTemplate,
+    BroadcastType,
+    CreatedBroadcast,
+    NewBroadcast,
+    Sender,
+)
 from .models.commands import Command, CommandName
+from .models.email_templates import EmailTemplate, TemplateStats, TemplateSummary
+from .models.emails import Email
 from .models.events import Event, EventType
+from .models.forms import FormResponse, FormResponseData
+from .models.pages import Page, PageMeta
+from .models.search import DateRange
+from .models.segments import Segment, SegmentMatch
+from .models.sequences import DelayInterval, EmailSequence
+from .models.workflows import Workflow, WorkflowStatus
 
 __all__ = [
     "AdsAttribution",
@@ -75,6 +95,13 @@ __all__ = [
     "BatchResult",
     "BentoError",
     "BlacklistResult",
+    "Broadcast",
+    "BroadcastFailure",
+    "BroadcastResult",
+    "BroadcastStats",
+    "BroadcastStatus",
+    "BroadcastTemplate",
+    "BroadcastType",
     "ChartStyle",
     "ClientConfig",
     "Command",
@@ -82,18 +109,29 @@ __all__ = [
     "CommandResult",
     "ConfigError",
     "ConnectError",
+    "CreatedBroadcast",
+    "DateRange",
     "DecodeError",
+    "DelayInterval",
+    "Email",
+    "EmailSequence",
+    "EmailTemplate",
     "EmailValidation",
     "Event",
     "EventType",
     "Field",
+    "FormResponse",
+    "FormResponseData",
     "GenderGuess",
     "Geolocation",
     "Hooks",
     "InputIssue",
     "JessesRulesetResult",
     "ModerationResult",
+    "NewBroadcast",
     "NotFoundError",
+    "Page",
+    "PageMeta",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
@@ -107,18 +145,25 @@ __all__ = [
     "RetryEvent",
     "RetryPolicy",
     "RevenueMode",
+    "Segment",
+    "SegmentMatch",
     "SegmentStats",
+    "Sender",
     "ServerError",
     "SiteStats",
     "StatsCounts",
     "Subscriber",
     "Tag",
+    "TemplateStats",
+    "TemplateSummary",
     "Timeouts",
     "TransportError",
     "UnprocessableEntityError",
     "ValidationError",
-    "__version__",
+    "Workflow",
+    "WorkflowStatus",
     "configure_converter",
     "converter",
     "make_converter",
+    "__version__",
 ]

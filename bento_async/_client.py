@@ -20,13 +20,21 @@ from ._http import Request, Response, decode_json, error_for
 from ._ratelimit import Limiters
 from ._retry import parse_retry_after, retry_delay
 from ._transport import AiohttpTransport, Transport
+from .resources.broadcasts import Broadcasts
 from .resources.commands import Commands
+from .resources.email_templates import EmailTemplates
+from .resources.emails import Emails
 from .resources.events import Events
 from .resources.experimental import Experimental
 from .resources.fields import Fields
+from .resources.forms import Forms
+from .resources.search import Search
+from .resources.segments import Segments
+from .resources.sequences import Sequences
 from .resources.stats import Stats
 from .resources.subscribers import Subscribers
 from .resources.tags import TagCache, Tags
+from .resources.workflows import Workflows
 
 __all__ = ["AsyncBento"]
 
@@ -65,6 +73,14 @@ class AsyncBento:
     events: Events
     stats: Stats
     experimental: Experimental
+    broadcasts: Broadcasts
+    emails: Emails
+    sequences: Sequences
+    workflows: Workflows
+    email_templates: EmailTemplates
+    forms: Forms
+    search: Search
+    segments: Segments
 
     def __init__(
         self,
@@ -108,6 +124,14 @@ class AsyncBento:
         self.events = Events(self)
         self.stats = Stats(self)
         self.experimental = Experimental(self)
+        self.broadcasts = Broadcasts(self)
+        self.emails = Emails(self)
+        self.sequences = Sequences(self)
+        self.workflows = Workflows(self)
+        self.email_templates = EmailTemplates(self)
+        self.forms = Forms(self)
+        self.search = Search(self)
+        self.segments = Segments(self)
 
     def __repr__(self) -> str:
         return (

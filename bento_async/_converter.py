@@ -12,7 +12,8 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn
 
-from .models._base import ApiObject, OpenEnum, Resource, parse_datetime, snake_case
+from .models._base import ApiObject, Resource, parse_datetime, snake_case
+from .models._enums import OpenEnum
 from .models.stats import ReportData, ReportPoint
 
 __all__ = ["configure_converter", "converter", "make_converter", "structure_item"]
@@ -41,6 +42,7 @@ def _resource_hook(conv: cattrs.Converter, cls: type[T]) -> Callable[[Any, type[
     nullable_default = {
         f.name for f in fields if f.default is not attrs.NOTHING and "None" not in str(f.type)
     }
+    renames: Mapping[str, str] = getattr(cls, "__wire_names__", {})
     base = make_dict_structure_fn(cls, conv)
 
     def hook(value: Any, _: type[T]) -> T:
@@ -51,13 +53,14 @@ def _resource_hook(conv: cattrs.Converter, cls: type[T]) -> Callable[[Any, type[
             raise ValueError("attributes is not an object")
         data: dict[str, Any] = {}
         extra: dict[str, Any] = {}
-        for key, item in attributes.items():
+        for wire_key, item in attributes.items():
+            key = renames.get(wire_key, wire_key)
             if key in known:
                 if item is None and key in nullable_default:
                     continue
                 data[key] = item
             else:
-                extra[key] = item
+                extra[wire_key] = item
         if "id" in value and "id" in known:
             data["id"] = value["id"]
         if value is not attributes and "type" in value:
@@ -123,7 +126,7 @@ def _open_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
             return None
         if not isinstance(value, str):
             raise ValueError(f"expected a string, got {type(value).__name__}")
-        return enum_cls.parse(value)
+        return enum_cls(value)
 
     return hook
 

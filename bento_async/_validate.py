@@ -9,12 +9,13 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 from ._errors import InputIssue, ValidationError
-from .models._base import OpenEnum, parse_datetime
+from .models._base import parse_datetime
+from .models._enums import OpenEnum
 
 __all__ = [
     "check_choice",
@@ -24,9 +25,12 @@ __all__ = [
     "check_email",
     "check_flag",
     "check_flat_fields",
+    "check_int_range",
     "check_ip",
     "check_json_value",
+    "check_keys",
     "check_text",
+    "check_timestamp",
     "raise_if",
     "valid_domain",
     "valid_email",
@@ -178,11 +182,47 @@ def check_date(value: object, path: str, issues: list[InputIssue]) -> None:
 
 
 def check_choice(value: object, choices: type[E], path: str, issues: list[InputIssue]) -> E | None:
-    """Return the member of ``choices`` named by ``value`` (None stays None), or record why not."""
+    """Return the member of ``choices`` named by ``value`` (or an alias), or record why not.
+
+    None stays None. Values the API may add later are accepted when parsing responses,
+    never from callers.
+    """
     if value is None:
         return None
-    try:
-        return choices(value)
-    except ValueError:
+    if not choices.is_known(value):
         issues.append(InputIssue(path, f"{value!r} is not one of {choices.choices()}"))
         return None
+    return choices(value)
+
+
+def check_int_range(
+    value: object, path: str, issues: list[InputIssue], low: int, high: int | None = None
+) -> None:
+    """Require an integer (not a bool) of at least ``low`` and at most ``high``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        issues.append(InputIssue(path, f"expected an integer, got {type(value).__name__}"))
+    elif value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        issues.append(InputIssue(path, f"must be {bounds}, got {value}"))
+
+
+def check_timestamp(value: object, path: str, issues: list[InputIssue]) -> None:
+    """Require a datetime, or a string in ISO 8601 form."""
+    if isinstance(value, datetime):
+        return
+    if isinstance(value, str):
+        try:
+            parse_datetime(value)
+        except ValueError:
+            issues.append(InputIssue(path, f"{value!r} is not an ISO 8601 timestamp"))
+        return
+    issues.append(InputIssue(path, "expected a datetime or an ISO 8601 string"))
+
+
+def check_keys(
+    value: Mapping[str, Any], allowed: Iterable[str], path: str, issues: list[InputIssue]
+) -> None:
+    """Refuse keys outside ``allowed`` (a typo would otherwise be dropped by the API)."""
+    unknown = sorted(map(str, set(value) - set(allowed)))
+    if unknown:
+        issues.append(InputIssue(path, f"unknown keys {unknown}"))

@@ -23,6 +23,16 @@ from bento_async.resources import tags as _tags
 
 from ._forward import SyncResource, forward
 from ._portal import LoopThread
+from ._resources import (
+    Broadcasts,
+    Emails,
+    EmailTemplates,
+    Forms,
+    Search,
+    Segments,
+    Sequences,
+    Workflows,
+)
 
 __all__ = ["Bento"]
 
@@ -66,11 +76,12 @@ class Commands(SyncResource):
 
 
 class Tags(SyncResource):
-    """Tags: ``list``, ``create`` and ``names_for``."""
+    """Tags: ``list``, ``create``, ``delete`` and ``names_for``."""
 
     _area = "tags"
     list = forward(_tags.Tags.list)
     create = forward(_tags.Tags.create)
+    delete = forward(_tags.Tags.delete)
     names_for = forward(_tags.Tags.names_for)
 
 
@@ -174,6 +185,14 @@ class Bento:
         self.events = Events(self)
         self.stats = Stats(self)
         self.experimental = Experimental(self)
+        self.broadcasts = Broadcasts(self)
+        self.emails = Emails(self)
+        self.sequences = Sequences(self)
+        self.workflows = Workflows(self)
+        self.email_templates = EmailTemplates(self)
+        self.forms = Forms(self)
+        self.search = Search(self)
+        self.segments = Segments(self)
 
     def __repr__(self) -> str:
         return f"Bento(site_uuid={self.config.site_uuid!r}, base_url={self.config.base_url!r})"

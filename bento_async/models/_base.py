@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 import re
 from datetime import datetime, timezone
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
-__all__ = ["ApiObject", "OpenEnum", "Resource", "parse_datetime", "snake_case"]
+__all__ = ["ApiObject", "Resource", "parse_datetime", "snake_case"]
 
-E = TypeVar("E", bound="OpenEnum")
 
 _FRACTION = re.compile(r"\.(\d+)")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -36,6 +34,7 @@ class Resource:
 
     The converter merges ``id`` into the attributes; attribute keys the model
     does not know are kept in ``extra`` so nothing the API sends is lost.
+    ``__wire_names__`` maps a wire key that is not a Python name (``from``) to its field.
     """
 
     __jsonapi__: ClassVar[bool] = True
@@ -55,28 +54,3 @@ class ApiObject:
 def snake_case(key: str) -> str:
     """Return ``key`` in snake_case: ``revenueByCurrency`` gives ``revenue_by_currency``."""
     return _CAMEL_BOUNDARY.sub("_", key).lower()
-
-
-class OpenEnum(str, enum.Enum):
-    """A vocabulary the API documents but may grow.
-
-    Parsing a response keeps a value it does not know as a plain ``str`` (see
-    :meth:`parse`); a value the caller passes must name a member, checked before sending.
-    """
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    @classmethod
-    def parse(cls: type[E], value: str) -> E | str:
-        """Return the member with this value, or the value itself when there is none."""
-        try:
-            return cls(value)
-        except ValueError:
-            return value
-
-    @classmethod
-    def choices(cls) -> str:
-        """Return the members' values, for messages: ``'a', 'b' or 'c'``."""
-        values = [repr(member.value) for member in cls]
-        return ", ".join(values[:-1]) + " or " + values[-1] if len(values) > 1 else values[0]

@@ -7,7 +7,8 @@ from typing import Any
 
 import attrs
 
-from ._base import ApiObject, OpenEnum
+from ._base import ApiObject
+from ._enums import OpenEnum
 
 __all__ = [
     "AdsAttribution",

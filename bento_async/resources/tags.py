@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
 
 from .._errors import InputIssue
 from .._http import Request
@@ -15,11 +17,23 @@ from ._base import ResourceBase, parse_item, parse_list
 __all__ = ["TagCache", "Tags"]
 
 
+def _message(payload: Any) -> str:
+    if not isinstance(payload, Mapping):
+        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
+    message = payload.get("message")
+    return message if isinstance(message, str) else ""
+
+
 class TagCache:
-    """Tag names by id, shared by a client; refreshed only when an unknown id shows up."""
+    """Tag names by id, shared by a client; refreshed only when an unknown id shows up.
+
+    Ids a fresh list still lacks (deleted tags stay in ``cached_tag_ids``) are remembered
+    as gone, so they do not trigger a refresh on every lookup; ids are never reused.
+    """
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
+        self.gone: set[str] = set()
         self.loaded = False
         self.lock: asyncio.Lock | None = None
 
@@ -27,15 +41,16 @@ class TagCache:
         """Remember the names of these tags."""
         for tag in tags:
             self.names[tag.id] = tag.name
+            self.gone.discard(tag.id)
         self.loaded = True
 
     def missing(self, ids: Iterable[str]) -> bool:
-        """Whether any id is unknown."""
-        return not self.loaded or any(i not in self.names for i in ids)
+        """Whether any id is unknown (and not known to be gone)."""
+        return not self.loaded or any(i not in self.names and i not in self.gone for i in ids)
 
 
 class Tags(ResourceBase):
-    """Tags: ``list``, ``create`` and ``names_for``."""
+    """Tags: ``list``, ``create``, ``delete`` and ``names_for``."""
 
     async def list(self) -> builtins.list[Tag]:
         """Return every tag of the site (also refreshes the id-to-name cache)."""
@@ -57,6 +72,35 @@ class Tags(ResourceBase):
         self._client._shared.tag_cache.update([tag])
         return tag
 
+    async def delete(self, tag: Tag | str, *, name: str | None = None) -> str:
+        """Delete a tag and return Bento's message; Bento keeps it, marked discarded.
+
+        ``tag`` is a Tag or a tag id. The API wants the name too: without ``name`` it
+        comes from the Tag, else from the client's tag cache (refreshed for an unknown id).
+
+        Raises ValidationError for a blank id or an id no live tag has, NotFoundError
+        when Bento knows no such tag.
+        """
+        issues: list[InputIssue] = []
+        tag_id = tag.id if isinstance(tag, Tag) else tag
+        check_text(tag_id, "tag", issues, "tag id")
+        if name is None and isinstance(tag, Tag):
+            name = tag.name
+        if name is not None:
+            check_text(name, "name", issues, "tag name")
+        raise_if(issues)
+        if name is None:
+            found = await self.names_for([tag_id])
+            if not found:
+                raise_if([InputIssue("tag", f"no tag has the id {tag_id!r}")])
+            name = found[0]
+        request = Request.build(
+            "DELETE",
+            f"fetch/tags/{quote(tag_id.strip(), safe='')}",
+            json_body={"tag": {"name": name}},
+        )
+        return await self._call(request, _message)
+
     async def names_for(self, subscriber_or_ids: Subscriber | Iterable[str]) -> builtins.list[str]:
         """Return the tag names of a subscriber (or of tag ids), in the order given.
 
@@ -74,4 +118,5 @@ class Tags(ResourceBase):
             async with cache.lock:
                 if cache.missing(ids):  # another task may have refreshed it meanwhile
                     await self.list()
+                    cache.gone.update(i for i in ids if i not in cache.names)
         return [cache.names[i] for i in ids if i in cache.names]

@@ -9,7 +9,10 @@
 
 It serves real HTTP on 127.0.0.1, checks requests the way Bento does (User-Agent, Basic auth,
 `site_uuid`, wrapper keys, item limits), keeps the site's data in `emulator.state` and logs
-every request in `emulator.requests`. Stats answers come from `emulator.state.stats`
+every request in `emulator.requests`. Broadcasts, sequences, workflows, email templates,
+segments and form responses are seeded with `emulator.state.add_broadcast(...)`,
+`add_sequence`, `add_workflow`, `add_email_template`, `add_segment` and `add_form_response`;
+sent emails land in `emulator.state.outbox`. Stats answers come from `emulator.state.stats`
 (segments, reports, ads) and experimental answers from the tables in
 `emulator.state.experimental`. The pytest plugin (`bento_async.testing.pytest_plugin`)
 provides the `bento_emulator` and `bento_credentials` fixtures.
@@ -29,23 +32,32 @@ from ._state import (
     Subscriber,
     Tag,
 )
+from ._state_audience import FormResponse, Segment
+from ._state_content import Broadcast, EmailSequence, EmailTemplate, OutboxEmail, Workflow
 from ._state_experimental import ExperimentalStubs
 from ._state_stats import StatsFixtures, StatsReport, StatsSegment
 
 __all__ = [
     "Automation",
     "BentoEmulator",
+    "Broadcast",
     "Credentials",
+    "EmailSequence",
+    "EmailTemplate",
     "EmulatorSettings",
     "EmulatorState",
     "Event",
     "ExperimentalStubs",
     "FieldDefinition",
+    "FormResponse",
+    "OutboxEmail",
     "Purchase",
     "RecordedRequest",
+    "Segment",
     "StatsFixtures",
     "StatsReport",
     "StatsSegment",
     "Subscriber",
     "Tag",
+    "Workflow",
 ]

@@ -34,7 +34,9 @@ class BentoEmulator:
     Use `async with emulator:` (or `await start()` / `await stop()`) to serve from the running
     event loop, or `with emulator:` (or `start_in_thread()` / `stop_in_thread()`) to serve
     from a daemon thread with its own loop, which suits sync code and any other loop.
-    Keys and the site uuid are random unless given.
+    Keys and the site uuid are random unless given. `enterprise=True` opens `fetch/search`;
+    `authors` may send through `batch/emails` (others get `author_error_status`, 500 as Bento
+    answers, or 422).
     """
 
     def __init__(
@@ -48,11 +50,14 @@ class BentoEmulator:
         commands_response: Literal["results", "visitor"] = "results",
         enterprise: bool = False,
         authors: Iterable[str] = ("jesse@example.com",),
+        author_error_status: Literal[500, 422] = 500,
     ) -> None:
         if commands_response not in ("results", "visitor"):
             raise ValueError(
                 f"commands_response must be 'results' or 'visitor', not {commands_response!r}"
             )
+        if author_error_status not in (500, 422):
+            raise ValueError(f"author_error_status must be 500 or 422, not {author_error_status!r}")
         self._host = host
         self._port = port
         self._settings = EmulatorSettings(
@@ -62,6 +67,7 @@ class BentoEmulator:
             commands_response=commands_response,
             enterprise=enterprise,
             authors=frozenset([authors] if isinstance(authors, str) else authors),
+            author_error_status=author_error_status,
         )
         self._state = EmulatorState()
         self._log = RequestLog()

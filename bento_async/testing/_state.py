@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 import attrs
 
+from ._state_audience import AudienceState
+from ._state_content import ContentState
 from ._state_experimental import ExperimentalStubs
 from ._state_stats import StatsFixtures
 
@@ -131,11 +133,16 @@ class EmulatorSettings:
     commands_response: Literal["results", "visitor"] = "results"
     enterprise: bool = False
     authors: frozenset[str] = frozenset({"jesse@example.com"})
+    author_error_status: Literal[500, 422] = 500
 
 
 @attrs.define(eq=False)
-class EmulatorState:
-    """Everything one emulated site knows. Mutators take the lock; queries return snapshots."""
+class EmulatorState(AudienceState, ContentState):
+    """Everything one emulated site knows. Mutators take the lock; queries return snapshots.
+
+    Content (templates, broadcasts, sequences, workflows, the outbox) and audience data
+    (segments, form responses) come from the `ContentState` and `AudienceState` mixins.
+    """
 
     site_id: int = 1
     clock: Callable[[], datetime] = utcnow
@@ -155,11 +162,17 @@ class EmulatorState:
     stats: StatsFixtures = attrs.field(init=False, factory=StatsFixtures)
     experimental: ExperimentalStubs = attrs.field(init=False, factory=ExperimentalStubs)
 
+    def __attrs_post_init__(self) -> None:
+        self._reset_content()
+        self._reset_audience()
+
     def reset(self) -> None:
         """Forget all data and restart the id sequences; restore the stats and stub defaults."""
         self.stats.reset()
         self.experimental.reset()
         with self._lock:
+            self._reset_content()
+            self._reset_audience()
             self._subscribers.clear()
             self._ids_by_email.clear()
             self._ids_by_uuid.clear()

@@ -106,7 +106,7 @@ async def test_counter_report(bento: AsyncBento, emulator: BentoEmulator) -> Non
 
 
 async def test_chart_report_and_unknown_style(bento: AsyncBento, emulator: BentoEmulator) -> None:
-    """A chart report's data is a list of points; a style this SDK does not know stays a str."""
+    """A chart report's data is a list of points; a style this SDK does not know is kept."""
     points = [{"g": "signups", "x": "2024-01-01", "y": 3}, {"g": "signups", "x": "2024-01-02"}]
     emulator.state.stats.add_report(8, points, chart_style="radar_chart")
     report = await bento.stats.report(8)
@@ -116,7 +116,8 @@ async def test_chart_report_and_unknown_style(bento: AsyncBento, emulator: Bento
     )
     assert report.value is None
     assert report.chart_style == "radar_chart"
-    assert not isinstance(report.chart_style, ChartStyle)
+    assert isinstance(report.chart_style, ChartStyle)
+    assert not report.chart_style.known
 
 
 async def test_unknown_report_is_not_found(bento: AsyncBento) -> None:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import AsyncIterator
 
 import bento_async
 import bento_sync
 from bento_async import AsyncBento
 from bento_sync import Bento
-from bento_sync._forward import _Forward
+from bento_sync._forward import (
+    _Forward,
+    _ForwardBase,
+    _ForwardItems,
+    _ForwardPages,
+    sync_signature,
+)
 
 
 def _resources(client_cls: type) -> dict[str, type]:
@@ -21,8 +28,32 @@ def _public_methods(cls: type) -> dict[str, object]:
         name: member
         for name, member in inspect.getmembers(cls)
         if not name.startswith("_")
-        and (inspect.iscoroutinefunction(member) or isinstance(member, _Forward))
+        and (
+            inspect.iscoroutinefunction(member)
+            or inspect.isasyncgenfunction(member)
+            or isinstance(member, _ForwardBase)
+        )
     }
+
+
+def _check_forwarder(area: str, name: str, method: object, forwarder: object) -> None:
+    """The forwarder kind fits the async method: coroutines forward their result, page
+    iterators forward pages, and item iterators go through a pages twin with the same
+    arguments (so the sync facade crosses the portal a page at a time)."""
+    if inspect.iscoroutinefunction(method):
+        assert isinstance(forwarder, _Forward), f"{area}.{name}"
+        return
+    returns = inspect.signature(method).return_annotation  # type: ignore[arg-type]
+    if returns.startswith("AsyncIterator[Page["):
+        assert isinstance(forwarder, _ForwardPages), f"{area}.{name}"
+        return
+    assert isinstance(forwarder, _ForwardItems), f"{area}.{name} must iterate through pages"
+    pages = forwarder.pages
+    assert inspect.isasyncgenfunction(pages), f"{area}.{name}"
+    assert inspect.signature(pages).return_annotation.startswith("AsyncIterator[Page[")
+    assert list(inspect.signature(pages).parameters.values()) == list(
+        inspect.signature(method).parameters.values()  # type: ignore[arg-type]
+    ), f"{area}.{name} and its pages twin {pages.__name__} take different arguments"
 
 
 def test_same_resources() -> None:
@@ -34,19 +65,26 @@ def test_same_resources() -> None:
         sync_areas = {k for k, v in vars(sync_client).items() if not k.startswith("_")}
         assert async_areas == sync_areas
         assert async_areas >= {"subscribers", "commands", "tags", "fields", "events"}
+        assert async_areas >= {"broadcasts", "emails", "sequences", "workflows"}
+        assert async_areas >= {"email_templates", "forms", "search", "segments"}
         for area in async_areas:
             async_methods = _public_methods(type(getattr(async_client, area)))
             sync_methods = _public_methods(type(getattr(sync_client, area)))
             assert set(async_methods) == set(sync_methods), area
             for name, method in async_methods.items():
                 forwarder = sync_methods[name]
-                assert isinstance(forwarder, _Forward)
+                _check_forwarder(area, name, method, forwarder)
                 assert forwarder.__wrapped__ is method, f"{area}.{name}"
                 expected = inspect.signature(method)
                 params = list(expected.parameters.values())[1:]
-                assert forwarder.__signature__ == expected.replace(parameters=params)
+                twin = expected.replace(parameters=params)
+                if inspect.isasyncgenfunction(method):
+                    returns = expected.return_annotation
+                    assert returns.startswith("AsyncIterator["), f"{area}.{name}"
+                    twin = twin.replace(return_annotation=returns.removeprefix("Async"))
+                assert forwarder.__signature__ == twin
                 bound = getattr(getattr(sync_client, area), name)
-                assert inspect.signature(bound) == expected.replace(parameters=params)
+                assert inspect.signature(bound) == twin
     finally:
         sync_client.close()
 
@@ -66,3 +104,14 @@ def test_all_is_sorted_and_complete() -> None:
         assert names == sorted(names)
         for name in module.__all__:
             assert hasattr(module, name)
+
+
+def test_sync_signature_turns_async_iterators_into_iterators() -> None:
+    """The sync twin of an async iterator method is typed as a plain iterator, without self."""
+
+    async def pages(self: object, *, start: int = 1) -> AsyncIterator[int]:
+        yield start
+
+    signature = sync_signature(pages)
+    assert list(signature.parameters) == ["start"]
+    assert signature.return_annotation == "Iterator[int]"

@@ -6,9 +6,29 @@ Each area module exposes `ROUTES`, a tuple of `Route(method, path, handler)` wit
 
 from __future__ import annotations
 
-from . import commands, events, experimental, fields, stats, subscribers, tags
+from types import ModuleType
+
+from . import (
+    broadcasts,
+    commands,
+    email_templates,
+    emails,
+    events,
+    experimental,
+    fields,
+    forms,
+    search,
+    segments,
+    sequences,
+    stats,
+    subscribers,
+    tags,
+    workflows,
+)
 from ._common import Route
 
-AREAS = (subscribers, commands, tags, fields, events, stats, experimental)
+AREAS: tuple[ModuleType, ...] = (subscribers, commands, tags, fields, events)
+AREAS += (broadcasts, emails, sequences, workflows, email_templates, forms, search, segments)
+AREAS += (stats, experimental)
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

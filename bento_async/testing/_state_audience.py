@@ -1,0 +1,166 @@
+"""Segments and form responses of an emulated site.
+
+`AudienceState` is a mixin of `EmulatorState`, which provides the lock, the clock, the id
+sequences and the subscribers. The `add_*` methods seed fixtures.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from ._state import Subscriber
+
+JSONValue = Any  # what json.loads returns
+
+
+@attrs.frozen
+class Segment:
+    """A saved segment. Its members are the people whose email is in `emails`, plus (when
+    `tags` is not empty) everyone carrying all of `tags`; `visitor_event_query` is only shown."""
+
+    id: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    description: str | None = None
+    visitor_event_query: Mapping[str, JSONValue] = attrs.field(factory=dict)
+    emails: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    discarded_at: datetime | None = None
+
+
+@attrs.frozen
+class FormResponse:
+    """One submission of the form `form_id`; `data` is what `fetch/responses` shows."""
+
+    id: str
+    uuid: str
+    form_id: str
+    data: Mapping[str, JSONValue]
+    created_at: datetime
+
+
+class AudienceState:
+    """Segments and form responses (a mixin of EmulatorState)."""
+
+    _lock: threading.RLock
+    clock: Callable[[], datetime]
+    _segments: dict[str, Segment]
+    _form_responses: list[FormResponse]
+
+    if TYPE_CHECKING:
+
+        @property
+        def subscribers(self) -> list[Subscriber]: ...
+
+        def tag_names_of(self, subscriber: Subscriber | str) -> list[str]: ...
+
+    def _next_id(self, kind: str) -> str:
+        raise NotImplementedError  # provided by EmulatorState
+
+    def _reset_audience(self) -> None:
+        with self._lock:
+            self._segments = {}
+            self._form_responses = []
+
+    # -- segments ------------------------------------------------------------------------
+
+    def add_segment(
+        self,
+        name: str,
+        *,
+        description: str | None = None,
+        visitor_event_query: Mapping[str, JSONValue] | None = None,
+        emails: Iterable[str] = (),
+        tags: Iterable[str] = (),
+    ) -> Segment:
+        """Store a segment whose members are `emails` plus everyone carrying all `tags`."""
+        with self._lock:
+            now = self.clock()
+            segment = Segment(
+                self._next_id("segment"),
+                name,
+                now,
+                now,
+                description,
+                dict(visitor_event_query or {}),
+                frozenset(e.lower() for e in emails),
+                frozenset(tags),
+            )
+            self._segments[segment.id] = segment
+            return segment
+
+    def discard_segment(self, segment_id: str) -> Segment | None:
+        """Delete a segment (it is no longer listed); None when the id is unknown."""
+        with self._lock:
+            found = self._segments.get(segment_id)
+            if found is not None and found.discarded_at is None:
+                found = attrs.evolve(found, discarded_at=self.clock())
+                self._segments[segment_id] = found
+            return found
+
+    @property
+    def segments(self) -> list[Segment]:
+        """Return the segments that are not deleted, ordered by name."""
+        with self._lock:
+            live = [s for s in self._segments.values() if s.discarded_at is None]
+        return sorted(live, key=lambda s: (s.name.lower(), int(s.id)))
+
+    def segment_by_id(self, segment_id: str) -> Segment | None:
+        """Return the live segment with this id, or None."""
+        with self._lock:
+            found = self._segments.get(segment_id)
+        return found if found is not None and found.discarded_at is None else None
+
+    def in_segment(self, segment: Segment, subscriber: Subscriber) -> bool:
+        """Tell whether a subscriber is a member of a segment."""
+        if subscriber.email.lower() in segment.emails:
+            return True
+        return bool(segment.tags) and segment.tags <= set(self.tag_names_of(subscriber))
+
+    def segment_members(self, segment_id: str) -> list[Subscriber]:
+        """Return the members of a live segment (empty when the id is unknown)."""
+        segment = self.segment_by_id(segment_id)
+        if segment is None:
+            return []
+        return [s for s in self.subscribers if self.in_segment(segment, s)]
+
+    # -- form responses ------------------------------------------------------------------
+
+    def add_form_response(
+        self,
+        form_id: str,
+        *,
+        email: str | None = None,
+        fields: Mapping[str, JSONValue] | None = None,
+        data: Mapping[str, JSONValue] | None = None,
+    ) -> FormResponse:
+        """Store a submission of `form_id`; `data` replaces the generated record."""
+        with self._lock:
+            now = self.clock()
+            response_id = self._next_id("form_response")
+            record = data or {
+                "id": response_id,
+                "type": "$form_submission",
+                "date": now.isoformat().replace("+00:00", "Z"),
+                "fields": dict(fields or {}),
+                "details": {"form_id": form_id},
+                "identity": {"email": email} if email else {},
+                "ip": "127.0.0.1",
+                "page": {"host": "example.com", "path": f"/forms/{form_id}", "protocol": "https"},
+            }
+            response = FormResponse(response_id, uuid.uuid4().hex, form_id, dict(record), now)
+            self._form_responses.append(response)
+            return response
+
+    def form_responses(self, form_id: str) -> list[FormResponse]:
+        """Return the responses to a form, oldest first."""
+        with self._lock:
+            return [r for r in self._form_responses if r.form_id == form_id]
