@@ -35,7 +35,7 @@ from ._state import (
 from ._state_audience import FormResponse, Segment
 from ._state_content import Broadcast, EmailSequence, EmailTemplate, OutboxEmail, Workflow
 from ._state_experimental import ExperimentalStubs
-from ._state_stats import StatsFixtures, StatsReport, StatsSegment
+from ._state_stats import StatsFixtures, StatsReport
 
 __all__ = [
     "Automation",
@@ -56,7 +56,6 @@ __all__ = [
     "Segment",
     "StatsFixtures",
     "StatsReport",
-    "StatsSegment",
     "Subscriber",
     "Tag",
     "Workflow",

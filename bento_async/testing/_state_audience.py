@@ -23,7 +23,8 @@ JSONValue = Any  # what json.loads returns
 @attrs.frozen
 class Segment:
     """A saved segment. Its members are the people whose email is in `emails`, plus (when
-    `tags` is not empty) everyone carrying all of `tags`; `visitor_event_query` is only shown."""
+    `tags` is not empty) everyone carrying all of `tags`, plus everyone `rule` accepts;
+    `visitor_event_query` is only shown."""
 
     id: str
     name: str
@@ -34,6 +35,7 @@ class Segment:
     emails: frozenset[str] = frozenset()
     tags: frozenset[str] = frozenset()
     discarded_at: datetime | None = None
+    rule: Callable[[Subscriber], bool] | None = attrs.field(default=None, repr=False, eq=False)
 
 
 @attrs.frozen
@@ -80,12 +82,17 @@ class AudienceState:
         visitor_event_query: Mapping[str, JSONValue] | None = None,
         emails: Iterable[str] = (),
         tags: Iterable[str] = (),
+        rule: Callable[[Subscriber], bool] | None = None,
+        segment_id: str | None = None,
     ) -> Segment:
-        """Store a segment whose members are `emails` plus everyone carrying all `tags`."""
+        """Store a segment whose members are `emails`, everyone carrying all `tags`, and
+        everyone `rule` accepts (membership is decided at each request)."""
+        if isinstance(emails, str):
+            emails = [emails]
         with self._lock:
             now = self.clock()
             segment = Segment(
-                self._next_id("segment"),
+                segment_id if segment_id is not None else self._next_id("segment"),
                 name,
                 now,
                 now,
@@ -93,6 +100,7 @@ class AudienceState:
                 dict(visitor_event_query or {}),
                 frozenset(e.lower() for e in emails),
                 frozenset(tags),
+                rule=rule,
             )
             self._segments[segment.id] = segment
             return segment
@@ -122,6 +130,8 @@ class AudienceState:
     def in_segment(self, segment: Segment, subscriber: Subscriber) -> bool:
         """Tell whether a subscriber is a member of a segment."""
         if subscriber.email.lower() in segment.emails:
+            return True
+        if segment.rule is not None and segment.rule(subscriber):
             return True
         return bool(segment.tags) and segment.tags <= set(self.tag_names_of(subscriber))
 

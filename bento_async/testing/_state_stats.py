@@ -9,15 +9,14 @@ in it); they are not the `fetch/segments` entities.
 from __future__ import annotations
 
 import copy
-import itertools
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 if TYPE_CHECKING:
-    from ._state import JSONValue, Subscriber
+    from ._state import JSONValue
 
 DEFAULT_REPORT_TYPE = "Reporting::Reports::VisitorCountReport"
 
@@ -76,19 +75,6 @@ def _ads_row(key: str, label: str, signups: int, customers: int, cents: int) -> 
 
 
 @attrs.frozen
-class StatsSegment:
-    """A segment as `stats/segment` sees it: who is in it is decided by `contains`."""
-
-    id: str
-    name: str
-    rule: Callable[[Subscriber], bool] = attrs.field(repr=False)
-
-    def contains(self, subscriber: Subscriber) -> bool:
-        """Whether the subscriber is in the segment."""
-        return self.rule(subscriber)
-
-
-@attrs.frozen
 class StatsReport:
     """A canned report: `data` is a number (counter) or a list of `{g, x, y}` points."""
 
@@ -108,55 +94,19 @@ class StatsReport:
         }
 
 
-def _rule_for(members: Iterable[str] | Callable[[Subscriber], bool]) -> Callable[[Any], bool]:
-    if callable(members):
-        return members
-    if isinstance(members, str):
-        members = [members]
-    emails = frozenset(email.lower() for email in members)  # emails match case-insensitively
-    return lambda subscriber: subscriber.email.lower() in emails
-
-
 @attrs.define(eq=False)
 class StatsFixtures:
-    """Segments, reports and the ads answer of one emulated site. Thread-safe."""
+    """Reports and the ads answer of one emulated site (segments live in the state). Thread-safe."""
 
     _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock, repr=False)
-    _segments: dict[str, StatsSegment] = attrs.field(init=False, factory=dict)
     _reports: dict[str, StatsReport] = attrs.field(init=False, factory=dict)
     _ads: dict[str, Any] = attrs.field(init=False, factory=default_ads)
-    _segment_ids: Iterator[int] = attrs.field(init=False, factory=lambda: itertools.count(1))
 
     def reset(self) -> None:
-        """Forget segments and reports and restore the canned ads answer."""
+        """Forget reports and restore the canned ads answer."""
         with self._lock:
-            self._segments.clear()
             self._reports.clear()
             self._ads = default_ads()
-            self._segment_ids = itertools.count(1)
-
-    def add_segment(
-        self,
-        name: str,
-        members: Iterable[str] | Callable[[Subscriber], bool] = (),
-        *,
-        segment_id: str | None = None,
-    ) -> StatsSegment:
-        """Add a segment of the given emails, or of the subscribers a predicate accepts.
-
-        Membership is evaluated at each `stats/segment` call, against the subscribers then
-        known; ids are "1", "2", ... unless given.
-        """
-        with self._lock:
-            new_id = segment_id if segment_id is not None else str(next(self._segment_ids))
-            segment = StatsSegment(new_id, name, _rule_for(members))
-            self._segments[new_id] = segment
-            return segment
-
-    def segment(self, segment_id: str) -> StatsSegment | None:
-        """Return the segment with this id, or None."""
-        with self._lock:
-            return self._segments.get(segment_id)
 
     def add_report(
         self,

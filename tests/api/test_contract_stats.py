@@ -129,7 +129,7 @@ CASES = [
 
 
 def _seed(emulator: BentoEmulator) -> None:
-    emulator.state.stats.add_segment("one", [], segment_id="1")
+    emulator.state.add_segment("one", segment_id="1")
     emulator.state.stats.add_report("1", 3)
 
 

@@ -53,8 +53,8 @@ async def test_site_counts_follow_the_subscribers(
 async def test_segment_counts_its_members(bento: AsyncBento, emulator: BentoEmulator) -> None:
     """A segment's counts cover only its members; the id goes in the query."""
     _seed_people(emulator)
-    segment = emulator.state.stats.add_segment(
-        "Some", ["A@example.com", "d@example.com", "nobody@example.com"]
+    segment = emulator.state.add_segment(
+        "Some", emails=["A@example.com", "d@example.com", "nobody@example.com"]
     )
     stats = await bento.stats.segment(segment.id)
     assert stats == SegmentStats(2, 1, 1)
@@ -64,7 +64,7 @@ async def test_segment_counts_its_members(bento: AsyncBento, emulator: BentoEmul
 async def test_segment_by_predicate_and_int_id(bento: AsyncBento, emulator: BentoEmulator) -> None:
     """A predicate segment is evaluated at call time; an int id is sent as its digits."""
     _seed_people(emulator)
-    emulator.state.stats.add_segment("Unsubscribed", lambda s: not s.subscribed, segment_id="42")
+    emulator.state.add_segment("Unsubscribed", rule=lambda s: not s.subscribed, segment_id="42")
     assert await bento.stats.segment(42) == SegmentStats(1, 0, 1)
     await bento.commands.unsubscribe("b@example.com")
     assert await bento.stats.segment("42") == SegmentStats(2, 0, 2)
@@ -220,7 +220,7 @@ async def test_stats_calls_are_the_stats_family(emulator: BentoEmulator) -> None
     """Every stats call is rate-limited as the stats family."""
     families: list[str] = []
     hooks = Hooks(on_request=lambda event: families.append(event.family))
-    emulator.state.stats.add_segment("s", [], segment_id="1")
+    emulator.state.add_segment("s", segment_id="1")
     emulator.state.stats.add_report("1", 1)
     async with AsyncBento(
         **emulator.credentials, rate_limits=RateLimits.off(), hooks=hooks

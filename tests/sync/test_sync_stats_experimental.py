@@ -23,7 +23,7 @@ def test_stats(sync_bento: Bento, threaded_emulator: BentoEmulator) -> None:
     state = threaded_emulator.state
     state.find_or_create_subscriber("a@example.com")
     state.unsubscribe("b@example.com")
-    segment = state.stats.add_segment("B", ["b@example.com"])
+    segment = state.add_segment("B", emails=["b@example.com"])
     state.stats.add_report("1", 7)
     assert sync_bento.stats.site() == SiteStats(2, 1, 1)
     assert sync_bento.stats.segment(segment.id) == SegmentStats(1, 0, 1)

@@ -3,7 +3,8 @@
 - site: `user_count` counts every subscriber, `subscriber_count` those without
   `unsubscribed_at`, `unsubscriber_count` the rest;
 - segment: the same counts over the subscribers a seeded segment contains
-  (`state.stats.add_segment`); no `segment_id` gives 400, an unknown one 404
+  (`state.add_segment`, the same segments `fetch/segments` lists); no `segment_id` gives
+  400, an unknown one 404
   `{"error": "Segment not found"}`;
 - report: the canned report seeded with `state.stats.add_report`; no `report_id` gives 400,
   an unknown one 404 `{"error": "Report not found"}`;
@@ -52,10 +53,10 @@ def site_stats(call: Call) -> Reply:
 
 def segment_stats(call: Call) -> Reply:
     """Count the subscribers of one segment."""
-    segment = call.state.stats.segment(_required_id(call, "segment_id"))
+    segment = call.state.segment_by_id(_required_id(call, "segment_id"))
     if segment is None:
         raise ApiFailure(404, {"error": "Segment not found"})
-    return Reply(people_counts(s for s in call.state.subscribers if segment.contains(s)))
+    return Reply(people_counts(call.state.segment_members(segment.id)))
 
 
 def report_stats(call: Call) -> Reply:
