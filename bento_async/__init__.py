@@ -13,6 +13,9 @@ from ._errors import (
     AuthorNotAuthorizedError,
     BadRequestError,
     BentoError,
+    BulkCancelledError,
+    BulkInterruptedError,
+    ChunkCancelledError,
     ConfigError,
     ConnectError,
     DecodeError,
@@ -30,6 +33,7 @@ from ._errors import (
 from ._hooks import Hooks, RequestEvent, ResponseEvent, RetryEvent
 from ._version import __version__
 from .models import BatchResult, CommandResult, Field, Subscriber, Tag
+from .models.bulk import BulkProgress, BulkResult, ChunkOutcome, InvalidRecord, Lookup
 from .models.commands import Command, CommandName
 from .models.events import Event, EventType
 
@@ -41,6 +45,12 @@ __all__ = [
     "BadRequestError",
     "BatchResult",
     "BentoError",
+    "BulkCancelledError",
+    "BulkInterruptedError",
+    "BulkProgress",
+    "BulkResult",
+    "ChunkCancelledError",
+    "ChunkOutcome",
     "ClientConfig",
     "Command",
     "CommandName",
@@ -53,6 +63,8 @@ __all__ = [
     "Field",
     "Hooks",
     "InputIssue",
+    "InvalidRecord",
+    "Lookup",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimit",
