@@ -37,6 +37,7 @@ from collections.abc import (
     Iterable,
     Mapping,
     MutableSequence,
+    Sequence,
 )
 from typing import Any, Generic, TypeVar
 
@@ -102,7 +103,7 @@ class BulkSpec(Generic[W]):
     limit: int
     check: Callable[[Any, str, list[InputIssue]], W | None]
     send: Callable[[list[W]], Awaitable[tuple[int, int]]]
-    check_batch: Callable[[list[Any]], list[W] | None] | None = None
+    check_batch: Callable[[list[Any]], Sequence[W] | None] | None = None
 
 
 def check_input(value: object, what: str, issues: list[InputIssue]) -> None:
