@@ -18,6 +18,8 @@ Stopping early:
 * The input raises :class:`StopBulk` (the sync client does on Ctrl-C): no chunk
   is started, chunks in flight finish, records read but not sent are reported
   failed (not sent), and the result is returned with ``cancelled=True``.
+* The input or ``on_progress`` raises anything else: the chunks in flight are
+  cancelled and the exception propagates as it is, without a result.
 
 Lookups (:func:`stream_lookups`) keep ``concurrency`` lookups in flight, read
 keys only as slots free up, and yield each outcome as it completes.
@@ -251,6 +253,8 @@ async def _settle(tasks: Iterable[asyncio.Task[Any]]) -> None:
 
 
 class _BulkRun(Generic[W]):
+    """One bulk call: the chunk being built, the chunks in flight, and the tally."""
+
     def __init__(
         self,
         spec: BulkSpec[W],
@@ -269,6 +273,7 @@ class _BulkRun(Generic[W]):
         self.backlog: list[Any] = []  # records read but not yet checked
         self.position = 0  # input position of backlog[0]
         self.building: _Chunk[W] = _Chunk(0, 0)
+        self.shown: BulkProgress | None = None  # the last progress passed to on_progress
 
     async def run(self, records: Iterable[Any] | AsyncIterable[Any] | RecordBatches) -> BulkResult:
         token = wait_meter.set(self.tally.waited)
@@ -297,8 +302,10 @@ class _BulkRun(Generic[W]):
         return self.tally.result(cancelled=cancelled, dry_run=self.dry_run)
 
     def _emit(self) -> None:
-        if self.on_progress is not None:
-            self.on_progress(self.tally.progress())
+        progress = self.tally.progress()
+        if self.on_progress is not None and progress != self.shown:
+            self.shown = progress
+            self.on_progress(progress)
 
     async def _read(self, source: _Source) -> None:
         while await source.fill(self.backlog, self.chunk_size):

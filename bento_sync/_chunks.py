@@ -41,7 +41,7 @@ class Feed(RecordBatches):
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._chunks: collections.deque[list[Any]] = collections.deque()
-        self._last: list[Any] | None = None
+        self._taken: list[Any] | None = None  # the chunk the loop took last
         self._closed = False
         self._stop: list[Any] | None = None
         self._ended = False
@@ -77,7 +77,6 @@ class Feed(RecordBatches):
             if self._ended:
                 return False
             self._chunks.append(chunk)
-            self._last = chunk
         self._notify()
         return True
 
@@ -90,8 +89,10 @@ class Feed(RecordBatches):
     def stop(self, unsent: list[Any]) -> None:
         """End the call between chunks; ``unsent`` are records read but not handed over."""
         with self._cond:
-            # A Ctrl-C right after put() may leave its chunk in both hands: count it once.
-            self._stop = [] if unsent is self._last else unsent
+            # A Ctrl-C just after put() handed a chunk over leaves it in both hands:
+            # count it once, by what the feed holds or has given.
+            handed = unsent is self._taken or any(c is unsent for c in self._chunks)
+            self._stop = [] if handed else unsent
         self._notify()
 
     def abort(self) -> None:
@@ -151,7 +152,7 @@ class Feed(RecordBatches):
                     self._cond.notify_all()
                     raise StopBulk(rest)
                 if self._chunks:
-                    chunk = self._chunks.popleft()
+                    chunk = self._taken = self._chunks.popleft()
                     self._cond.notify_all()
                     return chunk
                 if self._closed:
