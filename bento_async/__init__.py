@@ -4,15 +4,30 @@
 ...     sub = await bento.subscribers.create("jesse@example.com")
 """
 
-from ._client import AsyncBento
-from ._config import ClientConfig, RateLimit, RateLimits, RetryPolicy, Timeouts
-from ._converter import configure_converter, converter, make_converter
+from ._client import (
+    AsyncBento,
+)
+from ._config import (
+    ClientConfig,
+    RateLimit,
+    RateLimits,
+    RetryPolicy,
+    Timeouts,
+)
+from ._converter import (
+    configure_converter,
+    converter,
+    make_converter,
+)
 from ._errors import (
     ApiError,
     AuthenticationError,
     AuthorNotAuthorizedError,
     BadRequestError,
     BentoError,
+    BulkCancelledError,
+    BulkInterruptedError,
+    ChunkCancelledError,
     ConfigError,
     ConnectError,
     DecodeError,
@@ -27,8 +42,15 @@ from ._errors import (
     UnprocessableEntityError,
     ValidationError,
 )
-from ._hooks import Hooks, RequestEvent, ResponseEvent, RetryEvent
-from ._version import __version__
+from ._hooks import (
+    Hooks,
+    RequestEvent,
+    ResponseEvent,
+    RetryEvent,
+)
+from ._version import (
+    __version__,
+)
 from .models import (
     AdsAttribution,
     AdsBreakdownRow,
@@ -68,16 +90,52 @@ from .models.broadcasts import (
     NewBroadcast,
     Sender,
 )
-from .models.commands import Command, CommandName
-from .models.email_templates import EmailTemplate, TemplateStats, TemplateSummary
-from .models.emails import Email
-from .models.events import Event, EventType
-from .models.forms import FormResponse, FormResponseData
-from .models.pages import Page, PageMeta
-from .models.search import DateRange
-from .models.segments import Segment, SegmentMatch
-from .models.sequences import DelayInterval, EmailSequence
-from .models.workflows import Workflow, WorkflowStatus
+from .models.bulk import (
+    BulkProgress,
+    BulkResult,
+    ChunkOutcome,
+    InvalidRecord,
+    Lookup,
+)
+from .models.commands import (
+    Command,
+    CommandName,
+)
+from .models.email_templates import (
+    EmailTemplate,
+    TemplateStats,
+    TemplateSummary,
+)
+from .models.emails import (
+    Email,
+)
+from .models.events import (
+    Event,
+    EventType,
+)
+from .models.forms import (
+    FormResponse,
+    FormResponseData,
+)
+from .models.pages import (
+    Page,
+    PageMeta,
+)
+from .models.search import (
+    DateRange,
+)
+from .models.segments import (
+    Segment,
+    SegmentMatch,
+)
+from .models.sequences import (
+    DelayInterval,
+    EmailSequence,
+)
+from .models.workflows import (
+    Workflow,
+    WorkflowStatus,
+)
 
 __all__ = [
     "AdsAttribution",
@@ -102,7 +160,13 @@ __all__ = [
     "BroadcastStatus",
     "BroadcastTemplate",
     "BroadcastType",
+    "BulkCancelledError",
+    "BulkInterruptedError",
+    "BulkProgress",
+    "BulkResult",
     "ChartStyle",
+    "ChunkCancelledError",
+    "ChunkOutcome",
     "ClientConfig",
     "Command",
     "CommandName",
@@ -126,7 +190,9 @@ __all__ = [
     "Geolocation",
     "Hooks",
     "InputIssue",
+    "InvalidRecord",
     "JessesRulesetResult",
+    "Lookup",
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",

@@ -19,6 +19,7 @@ from .models._enums import OpenEnum
 
 __all__ = [
     "check_choice",
+    "all_valid_emails",
     "check_count",
     "check_date",
     "check_domain",
@@ -38,10 +39,14 @@ __all__ = [
 
 E = TypeVar("E", bound=OpenEnum)
 
+MAX_EMAIL_LENGTH = 320
 # Deliberately simple: one @, a non-empty local part without spaces, a dotted domain.
-_EMAIL = re.compile(
-    r"^[^@\s\"(),:;<>\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+_EMAIL_CORE = (
+    r"[^@\s\"(),:;<>\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
+_EMAIL = re.compile(f"^{_EMAIL_CORE}$")
+_EMAIL_LINES = re.compile(f"(?:{_EMAIL_CORE}\n)*{_EMAIL_CORE}")
 
 
 # Dotted labels of letters, digits and inner hyphens, ending in an alphabetic TLD.
@@ -52,7 +57,28 @@ _DOMAIN = re.compile(
 
 def valid_email(value: object) -> bool:
     """Whether ``value`` is a plausible email address."""
-    return isinstance(value, str) and len(value) <= 320 and _EMAIL.match(value) is not None
+    return (
+        isinstance(value, str)
+        and len(value) <= MAX_EMAIL_LENGTH
+        and _EMAIL.match(value) is not None
+    )
+
+
+def all_valid_emails(emails: list[str]) -> bool:
+    """Whether every string is a valid email, checked in one pass over the joined text.
+
+    A sufficient check: True means each one passes valid_email. It may say False
+    for some that would pass (an address ending in a newline): check those one by one.
+    Raises TypeError when an item is not a string.
+    """
+    if not emails:
+        return True
+    text = "\n".join(emails)
+    return (
+        max(map(len, emails)) <= MAX_EMAIL_LENGTH
+        and text.count("\n") == len(emails) - 1
+        and _EMAIL_LINES.fullmatch(text) is not None
+    )
 
 
 def raise_if(issues: list[InputIssue]) -> None:

@@ -26,7 +26,13 @@ from bento_async import (
     BroadcastStatus,
     BroadcastTemplate,
     BroadcastType,
+    BulkCancelledError,
+    BulkInterruptedError,
+    BulkProgress,
+    BulkResult,
     ChartStyle,
+    ChunkCancelledError,
+    ChunkOutcome,
     Command,
     CommandName,
     CommandResult,
@@ -49,7 +55,9 @@ from bento_async import (
     Geolocation,
     Hooks,
     InputIssue,
+    InvalidRecord,
     JessesRulesetResult,
+    Lookup,
     ModerationResult,
     NewBroadcast,
     NotFoundError,
@@ -88,7 +96,9 @@ from bento_async import (
     __version__,
 )
 
-from ._client import Bento
+from ._client import (
+    Bento,
+)
 
 __all__ = [
     "AdsAttribution",
@@ -113,7 +123,13 @@ __all__ = [
     "BroadcastStatus",
     "BroadcastTemplate",
     "BroadcastType",
+    "BulkCancelledError",
+    "BulkInterruptedError",
+    "BulkProgress",
+    "BulkResult",
     "ChartStyle",
+    "ChunkCancelledError",
+    "ChunkOutcome",
     "Command",
     "CommandName",
     "CommandResult",
@@ -136,7 +152,9 @@ __all__ = [
     "Geolocation",
     "Hooks",
     "InputIssue",
+    "InvalidRecord",
     "JessesRulesetResult",
+    "Lookup",
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",

@@ -10,10 +10,12 @@ import bento_sync
 from bento_async import AsyncBento
 from bento_sync import Bento
 from bento_sync._forward import (
+    _ChunkedForward,
     _Forward,
     _ForwardBase,
     _ForwardItems,
     _ForwardPages,
+    _StreamForward,
     sync_signature,
 )
 
@@ -21,6 +23,13 @@ from bento_sync._forward import (
 def _resources(client_cls: type) -> dict[str, type]:
     hints = {k: v for k, v in inspect.get_annotations(client_cls, eval_str=True).items()}
     return hints
+
+
+def _returns_async_iterator(fn: object) -> bool:
+    if not inspect.isfunction(fn):
+        return False
+    hints = inspect.get_annotations(fn, eval_str=True)
+    return getattr(hints.get("return"), "__origin__", None) is AsyncIterator
 
 
 def _public_methods(cls: type) -> dict[str, object]:
@@ -31,17 +40,26 @@ def _public_methods(cls: type) -> dict[str, object]:
         and (
             inspect.iscoroutinefunction(member)
             or inspect.isasyncgenfunction(member)
-            or isinstance(member, _ForwardBase)
+            or _returns_async_iterator(member)
+            or isinstance(member, (_ForwardBase, _StreamForward))
         )
     }
 
 
 def _check_forwarder(area: str, name: str, method: object, forwarder: object) -> None:
-    """The forwarder kind fits the async method: coroutines forward their result, page
+    """The forwarder kind fits the async method: coroutines forward their result (bulk
+    ones feed their input a chunk at a time), streams of outcomes forward as streams, page
     iterators forward pages, and item iterators go through a pages twin with the same
     arguments (so the sync facade crosses the portal a page at a time)."""
     if inspect.iscoroutinefunction(method):
-        assert isinstance(forwarder, _Forward), f"{area}.{name}"
+        params = inspect.signature(method).parameters  # type: ignore[arg-type]
+        takes_stream = any("AsyncIterable" in str(p.annotation) for p in params.values())
+        kind = _ChunkedForward if takes_stream else _Forward
+        assert type(forwarder) is kind, f"{area}.{name}"
+        return
+    if not inspect.isasyncgenfunction(method):
+        assert _returns_async_iterator(method), f"{area}.{name}"
+        assert isinstance(forwarder, _StreamForward), f"{area}.{name}"
         return
     returns = inspect.signature(method).return_annotation  # type: ignore[arg-type]
     if returns.startswith("AsyncIterator[Page["):
@@ -78,9 +96,8 @@ def test_same_resources() -> None:
                 expected = inspect.signature(method)
                 params = list(expected.parameters.values())[1:]
                 twin = expected.replace(parameters=params)
-                if inspect.isasyncgenfunction(method):
-                    returns = expected.return_annotation
-                    assert returns.startswith("AsyncIterator["), f"{area}.{name}"
+                returns = expected.return_annotation
+                if isinstance(returns, str) and returns.startswith("AsyncIterator["):
                     twin = twin.replace(return_annotation=returns.removeprefix("Async"))
                 assert forwarder.__signature__ == twin
                 bound = getattr(getattr(sync_client, area), name)

@@ -1,0 +1,133 @@
+"""A minimal stand-in for the Bento API, in its own process, for the bulk benchmarks.
+
+Lookups (``GET .../fetch/subscribers``) are answered with a subscriber after
+``latency`` seconds; any POST (a batch) is answered at once with
+``{"results": n, "failed": 0}``, n counted by parsing the body. It checks
+nothing, so any keys work.
+
+It speaks just enough HTTP/1.1 on a bare asyncio protocol (keep-alive,
+Content-Length bodies). An aiohttp server costs enough per request that, when
+64 lookups complete in the same instant, its queue adds 5-10 ms to each: with it
+even raw aiohttp clients reached only 70-80% of ``concurrency / latency``. The
+benchmarks measure the client, so the server stays out of the way.
+
+``python -m benchmarks._bulk_server [--latency SECONDS]`` prints its port, then
+serves until its stdin closes; :func:`serve` runs it as a child process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["CREDENTIALS", "serve"]
+
+CREDENTIALS: dict[str, Any] = {
+    "publishable_key": "pk_bench",
+    "secret_key": "sk_bench",
+    "site_uuid": "bench",
+}
+
+_SUBSCRIBER = {
+    "data": {
+        "id": "1",
+        "type": "visitors",
+        "attributes": {"uuid": "u-1", "email": "someone@example.com", "fields": {}},
+    }
+}
+
+
+def _response(payload: object) -> bytes:
+    body = json.dumps(payload).encode()
+    head = (
+        f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+_LOOKUP = _response(_SUBSCRIBER)
+
+
+class _Http(asyncio.Protocol):
+    """One connection: requests in order, each answered in turn."""
+
+    def __init__(self, latency: float) -> None:
+        self.latency = latency
+        self.buffer = bytearray()
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            head = bytes(self.buffer[:end]).lower()
+            length = 0
+            marker = head.find(b"\r\ncontent-length:")
+            if marker >= 0:
+                length = int(head[marker + 17 :].split(b"\r\n", 1)[0])
+            if len(self.buffer) < end + 4 + length:
+                return
+            body = bytes(self.buffer[end + 4 : end + 4 + length])
+            del self.buffer[: end + 4 + length]
+            self._answer(head, body)
+
+    def _answer(self, head: bytes, body: bytes) -> None:
+        if head.startswith(b"get"):
+            asyncio.get_running_loop().call_later(self.latency, self._send, _LOOKUP)
+        else:
+            payload = json.loads(body) if body else {}
+            items: list[Any] = next(iter(payload.values()), []) if isinstance(payload, dict) else []
+            self._send(_response({"results": len(items), "failed": 0}))
+
+    def _send(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+
+async def _main(latency: float) -> None:
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: _Http(latency), "127.0.0.1", 0)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    # Serve until the parent closes our stdin (or dies).
+    await loop.run_in_executor(None, sys.stdin.read)
+    server.close()
+
+
+@contextlib.contextmanager
+def serve(latency: float = 0.0) -> Iterator[str]:
+    """Run the server in a child process; yield its base URL; stop it on exit."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks._bulk_server", "--latency", str(latency)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline())
+        yield f"http://127.0.0.1:{port}/api/v1"
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--latency", type=float, default=0.0)
+    asyncio.run(_main(parser.parse_args().latency))
