@@ -12,7 +12,7 @@ from bento_async.resources import segments as _segments
 from bento_async.resources import sequences as _sequences
 from bento_async.resources import workflows as _workflows
 
-from ._forward import SyncResource, forward, forward_items, forward_pages
+from ._forward import SyncResource, forward, forward_chunked, forward_items, forward_pages
 
 __all__ = [
     "Broadcasts",
@@ -37,11 +37,12 @@ class Broadcasts(SyncResource):
 
 
 class Emails(SyncResource):
-    """Emails: ``send`` one, ``send_batch`` up to 60 per call."""
+    """Emails: ``send`` one, ``send_batch`` up to 60 per call, ``send_many`` any number."""
 
     _area = "emails"
     send = forward(_emails.Emails.send)
     send_batch = forward(_emails.Emails.send_batch)
+    send_many = forward_chunked(_emails.Emails.send_many, interruptible=True)
 
 
 class Sequences(SyncResource):

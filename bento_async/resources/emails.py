@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from typing import Any
 
+from .._bulk import BulkSpec, run_bulk
 from .._errors import InputIssue
 from .._http import Request
 from .._validate import (
@@ -17,6 +18,7 @@ from .._validate import (
     raise_if,
 )
 from ..models import BatchResult
+from ..models.bulk import BulkProgress, BulkResult
 from ..models.emails import Email
 from ._base import ResourceBase, parse_batch_result
 
@@ -59,7 +61,7 @@ def check_email_item(
 
 
 class Emails(ResourceBase):
-    """Emails: ``send`` one, ``send_batch`` up to 60 per call.
+    """Emails: ``send`` one, ``send_batch`` up to 60 per call, ``send_many`` any number.
 
     Sends count against the client's ``emails`` pace (60 a minute by default), one unit
     per email. Sends are not retried after an ambiguous failure: a repeat could deliver twice.
@@ -78,6 +80,41 @@ class Emails(ResourceBase):
         check_count(len(items), MAX_EMAILS, "emails", issues)
         wire = [check_email_item(e, f"emails[{i}]", issues) for i, e in enumerate(items)]
         raise_if(issues)
+        return await self._post([w for w in wire if w is not None])
+
+    async def send_many(
+        self,
+        emails: Iterable[Email | Mapping[str, Any]] | AsyncIterable[Email | Mapping[str, Any]],
+        *,
+        chunk_size: int = MAX_EMAILS,
+        concurrency: int = 4,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        dry_run: bool = False,
+    ) -> BulkResult:
+        """Queue any number of emails, 60 per request at most, at the client's send pace.
+
+        Emails are read lazily; a bad one is skipped and reported in ``invalid``; a
+        chunk whose request fails is reported and its emails kept in ``failed_records``
+        (never retried after an ambiguous failure: a repeat could deliver twice).
+        ``dry_run`` checks everything and sends nothing.
+
+        Raises ValidationError for a bad ``chunk_size`` or ``concurrency``, and
+        BulkCancelledError (carrying the partial result) when cancelled.
+        """
+        return await run_bulk(
+            BulkSpec("emails", MAX_EMAILS, check_email_item, self._send_chunk),
+            emails,
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            dry_run=dry_run,
+        )
+
+    async def _send_chunk(self, wire: list[dict[str, Any]]) -> tuple[int, int]:
+        result = await self._post(wire)
+        return result.results, result.failed
+
+    async def _post(self, wire: list[dict[str, Any]]) -> BatchResult:
         request = Request.build(
             "POST",
             "batch/emails",

@@ -233,3 +233,32 @@ async def test_emails_checked_before_sending(bento: AsyncBento, emulator: BentoE
     with pytest.raises(ValidationError, match="html_body"):
         await bento.emails.send(to="a@example.com", from_=AUTHOR, subject="s", html_body="")
     assert emulator.requests == []
+
+
+async def test_send_many_chunks_at_sixty_and_reports_unknown_senders(
+    bento: AsyncBento, emulator: BentoEmulator
+) -> None:
+    """send_many sends 130 emails as 60/60/10; a bad sender's chunk is kept for replay."""
+    good = [
+        {
+            "to": f"user{i}@example.com",
+            "from": "jesse@example.com",
+            "subject": "Hi",
+            "html_body": "<p>Hi</p>",
+            "transactional": True,
+        }
+        for i in range(130)
+    ]
+    result = await bento.emails.send_many(good)
+    assert result.accepted == 130
+    assert result.failed == 0
+    sizes = [len(r.json["emails"]) for r in emulator.requests if r.path.endswith("batch/emails")]
+    assert sizes == [60, 60, 10]
+    assert len(emulator.state.outbox) == 130
+
+    stranger = {**good[0], "from": "nobody@example.com"}
+    mixed = await bento.emails.send_many([stranger, {"to": "bad"}], chunk_size=1)
+    assert mixed.failed == 1
+    assert mixed.failed_records == (stranger,)
+    assert [i.position for i in mixed.invalid] == [1]
+    assert isinstance(mixed.chunks[0].error, AuthorNotAuthorizedError)
