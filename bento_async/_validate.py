@@ -45,7 +45,7 @@ _EMAIL_CORE = (
     r"[^@\s\"(),:;<>\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
-_EMAIL = re.compile(f"^{_EMAIL_CORE}$")
+_EMAIL = re.compile(_EMAIL_CORE)
 _EMAIL_LINES = re.compile(f"(?:{_EMAIL_CORE}\n)*{_EMAIL_CORE}")
 
 
@@ -60,7 +60,7 @@ def valid_email(value: object) -> bool:
     return (
         isinstance(value, str)
         and len(value) <= MAX_EMAIL_LENGTH
-        and _EMAIL.match(value) is not None
+        and _EMAIL.fullmatch(value) is not None
     )
 
 
