@@ -35,6 +35,7 @@ def test_plausible_emails_are_valid(user: str, labels: list[str]) -> None:
         "a@b",
         "a b@example.com",
         "a@exa mple.com",
+        "a@b.co\n",
         "a@@example.com",
         "a@-example.com",
         None,
