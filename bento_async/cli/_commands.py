@@ -11,6 +11,12 @@ from .._client import AsyncBento
 from .._errors import BentoError, ConfigError
 from .._version import __version__
 from ._demo import run_demo
+from ._emulator import emulator_group
+from ._imports import import_group
+from ._lookup import lookup
+from ._site import fields, stats, tags
+from ._subscribers import subscribers
+from ._tagging import tag_group
 
 __all__ = ["cli"]
 
@@ -18,7 +24,26 @@ __all__ = ["cli"]
 @click.group()
 @click.version_option(__version__, prog_name="bento")
 def cli() -> None:
-    """Work with the Bento email-marketing API from a terminal."""
+    """Work with the Bento email-marketing API from a terminal.
+
+    Credentials come from BENTO_PUBLISHABLE_KEY, BENTO_SECRET_KEY and BENTO_SITE_UUID (and
+    BENTO_BASE_URL), or from each command's flags; --emulator runs a command against a
+    fresh embedded emulator instead. Exit codes: 0 success, 1 failure, 2 usage or
+    configuration error, 130 interrupted.
+    """
+
+
+for _command in (
+    subscribers,
+    tags,
+    fields,
+    stats,
+    import_group,
+    lookup,
+    tag_group,
+    emulator_group,
+):
+    cli.add_command(_command)
 
 
 async def _demo_on_emulator(email: str) -> None:
