@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import signal
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -122,8 +123,9 @@ def serve(
         except OSError as exc:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         try:
-            _print_settings(dict(emulator.credentials), profile, as_json)
-            await _until_stopped()
+            with _stop_signals() as stop:
+                _print_settings(dict(emulator.credentials), profile, as_json)
+                await stop.wait()
         finally:
             await emulator.stop()
         click.echo("Emulator stopped.", err=True)
@@ -132,18 +134,18 @@ def serve(
     run(main)
 
 
-async def _until_stopped() -> None:
-    """Wait for Ctrl-C or SIGTERM; both end the wait normally."""
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[asyncio.Event]:
+    """Yield an event that Ctrl-C or SIGTERM sets (installed before anything is printed)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not main thread
+        for sig in signals:
+            loop.add_signal_handler(sig, stop.set)
     try:
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
-        loop.add_signal_handler(signal.SIGINT, stop.set)
-    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
-        pass
-    try:
-        await stop.wait()
+        yield stop
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in signals:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)

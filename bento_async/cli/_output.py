@@ -86,7 +86,9 @@ def fields_table(fields: Iterable[Field]) -> Table:
 
 def stats_table(stats: SiteStats) -> Table:
     """Return a one-row table of a site's counts."""
-    table = Table("Users", "Subscribed", "Unsubscribed")
+    table = Table()
+    for name in ("Users", "Subscribed", "Unsubscribed"):
+        table.add_column(name, justify="right")
     table.add_row(
         f"{stats.user_count:,}", f"{stats.subscriber_count:,}", f"{stats.unsubscriber_count:,}"
     )
