@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import click
@@ -44,7 +44,7 @@ def parse_fault_spec(spec: str) -> dict[str, Any]:
     return result
 
 
-def _print_settings(credentials: dict[str, str], profile: str, as_json: bool) -> None:
+def _print_settings(credentials: Mapping[str, object], profile: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({**credentials, "profile": profile}))
         return
@@ -124,7 +124,7 @@ def serve(
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         try:
             with _stop_signals() as stop:
-                _print_settings(dict(emulator.credentials), profile, as_json)
+                _print_settings(emulator.credentials, profile, as_json)
                 await stop.wait()
         finally:
             await emulator.stop()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 
 from rich.console import Console, RenderableType
-from rich.progress import BarColumn, Progress, TextColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
 from rich.text import Text
 
 from .._config import RateLimit
@@ -103,7 +103,7 @@ class ProgressDisplay:
         self.counters: dict[str, int] = {}
         self.waiting = 0
         self._progress: _TwoLineProgress | None = None
-        self._task = 0
+        self._task = TaskID(0)
         self._finished = False
         if console.is_terminal:
             self._progress = _TwoLineProgress(
