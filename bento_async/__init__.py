@@ -13,6 +13,9 @@ from ._errors import (
     AuthorNotAuthorizedError,
     BadRequestError,
     BentoError,
+    BulkCancelledError,
+    BulkInterruptedError,
+    ChunkCancelledError,
     ConfigError,
     ConnectError,
     DecodeError,
@@ -56,6 +59,7 @@ from .models import (
     Subscriber,
     Tag,
 )
+from .models.bulk import BulkProgress, BulkResult, ChunkOutcome, InvalidRecord, Lookup
 from .models.commands import Command, CommandName
 from .models.events import Event, EventType
 
@@ -75,7 +79,13 @@ __all__ = [
     "BatchResult",
     "BentoError",
     "BlacklistResult",
+    "BulkCancelledError",
+    "BulkInterruptedError",
+    "BulkProgress",
+    "BulkResult",
     "ChartStyle",
+    "ChunkCancelledError",
+    "ChunkOutcome",
     "ClientConfig",
     "Command",
     "CommandName",
@@ -91,7 +101,9 @@ __all__ = [
     "Geolocation",
     "Hooks",
     "InputIssue",
+    "InvalidRecord",
     "JessesRulesetResult",
+    "Lookup",
     "ModerationResult",
     "NotFoundError",
     "PermissionDeniedError",

@@ -6,6 +6,8 @@
     ├── ConfigError                  bad or missing client configuration (ValueError)
     ├── ValidationError              bad input, raised before anything is sent (ValueError)
     ├── RateLimitWaitError           waiting for a rate-limit slot would exceed the caller's cap
+    ├── ChunkCancelledError          a bulk chunk was not sent, or its outcome is unknown, because
+    │                                the bulk call was cancelled (found in ``ChunkOutcome.error``)
     ├── TransportError               no HTTP response at all
     │   ├── ConnectError             could not connect / connection dropped
     │   └── RequestTimeoutError      the request timed out (also a builtin TimeoutError)
@@ -20,14 +22,22 @@
         ├── ServerError                  5xx
         └── AuthorNotAuthorizedError     "Author not authorized to send on this account"
 
+Cancelling a bulk call is not an error: it raises :class:`BulkCancelledError` (an
+``asyncio.CancelledError``) or, through the sync client, :class:`BulkInterruptedError` (a
+``KeyboardInterrupt``); both carry the partial ``BulkResult`` in ``result``.
+
 ``str(exc)`` is always one line: method, path, status and the API's own message.
 No message, repr or attribute ever holds a key or the Authorization header.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models.bulk import BulkResult
 
 __all__ = [
     "ApiError",
@@ -35,6 +45,9 @@ __all__ = [
     "AuthorNotAuthorizedError",
     "BadRequestError",
     "BentoError",
+    "BulkCancelledError",
+    "BulkInterruptedError",
+    "ChunkCancelledError",
     "ConfigError",
     "ConnectError",
     "DecodeError",
@@ -232,3 +245,46 @@ class ServerError(ApiError):
 
 class AuthorNotAuthorizedError(ApiError):
     """The ``from`` address of an email is not an author of this account."""
+
+
+class ChunkCancelledError(BentoError):
+    """A bulk call was cancelled before this chunk was answered.
+
+    ``maybe_processed`` is False when the chunk was never sent, so replaying its
+    records is always safe; True when its request was in flight and the API may
+    have processed it.
+    """
+
+    def __init__(self, *, maybe_processed: bool) -> None:
+        self.maybe_processed = maybe_processed
+        what = (
+            "cancelled in flight: the API may have processed it"
+            if maybe_processed
+            else "not sent: the bulk call was cancelled first"
+        )
+        super().__init__(f"chunk {what}")
+
+
+class BulkCancelledError(asyncio.CancelledError):
+    """The task running a bulk call was cancelled; ``result`` is the partial BulkResult.
+
+    It is an ``asyncio.CancelledError``, so cancellation propagates as usual.
+    """
+
+    def __init__(self, result: BulkResult, *args: object) -> None:
+        super().__init__(*args)
+        self.result = result
+
+
+class BulkInterruptedError(KeyboardInterrupt):
+    """Ctrl-C stopped a bulk call of the sync client; ``result`` is the partial BulkResult.
+
+    It is a ``KeyboardInterrupt``, so the program still stops unless it catches it.
+    """
+
+    def __init__(self, result: BulkResult) -> None:
+        super().__init__()
+        self.result = result
+
+    def __str__(self) -> str:
+        return f"interrupted: {self.result!r}"

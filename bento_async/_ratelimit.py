@@ -12,15 +12,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Callable
+from contextvars import ContextVar
 
 from aiolimiter import AsyncLimiter
 
 from ._config import FAMILIES, Family, RateLimit, RateLimits
 from ._errors import RateLimitWaitError
 
-__all__ = ["FamilyLimiter", "Limiters", "bucket_for"]
+__all__ = ["FamilyLimiter", "Limiters", "bucket_for", "wait_meter"]
 
 log = logging.getLogger("bento_async")
+
+wait_meter: ContextVar[Callable[[float], None] | None] = ContextVar(
+    "bento_wait_meter", default=None
+)
+"""Told the seconds of every rate-limit wait in its context (bulk calls count them)."""
 
 
 def bucket_for(limit: RateLimit) -> AsyncLimiter:
@@ -72,6 +79,9 @@ class FamilyLimiter:
         waited = loop.time() - start
         if waited > 0.001:
             log.debug("bento %s: waited %.3fs for a rate-limit slot", self.family, waited)
+            meter = wait_meter.get()
+            if meter is not None:
+                meter(waited)
         return waited
 
     async def _take(self, amount: int) -> None:

@@ -21,7 +21,7 @@ from bento_async.resources import stats as _stats
 from bento_async.resources import subscribers as _subscribers
 from bento_async.resources import tags as _tags
 
-from ._forward import SyncResource, forward
+from ._forward import SyncResource, forward, forward_chunked, forward_stream
 from ._portal import LoopThread
 
 __all__ = ["Bento"]
@@ -42,19 +42,21 @@ def _close_open_clients() -> None:
 
 
 class Subscribers(SyncResource):
-    """Subscribers: ``get``, ``create`` and ``import_many``."""
+    """Subscribers: ``get``, ``create``, ``import_many``, ``get_many`` and ``stream_many``."""
 
     _area = "subscribers"
     get = forward(_subscribers.Subscribers.get)
     create = forward(_subscribers.Subscribers.create)
-    import_many = forward(_subscribers.Subscribers.import_many)
+    import_many = forward_chunked(_subscribers.Subscribers.import_many, interruptible=True)
+    get_many = forward_chunked(_subscribers.Subscribers.get_many, "emails", "uuids")
+    stream_many = forward_stream(_subscribers.Subscribers.stream_many, "emails", "uuids")
 
 
 class Commands(SyncResource):
     """Commands change one subscriber each; only ``add_tag_via_event`` fires automations."""
 
     _area = "commands"
-    run = forward(_commands.Commands.run)
+    run = forward_chunked(_commands.Commands.run, interruptible=True)
     add_tag = forward(_commands.Commands.add_tag)
     add_tag_via_event = forward(_commands.Commands.add_tag_via_event)
     remove_tag = forward(_commands.Commands.remove_tag)
@@ -88,7 +90,7 @@ class Events(SyncResource):
     _area = "events"
     track = forward(_events.Events.track)
     track_purchase = forward(_events.Events.track_purchase)
-    track_many = forward(_events.Events.track_many)
+    track_many = forward_chunked(_events.Events.track_many, interruptible=True)
 
 
 class Stats(SyncResource):
@@ -216,10 +218,13 @@ class Bento:
         return client.with_options(**self._options) if self._options else client
 
     def _run(self, target: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        return self._loop_thread().run(target)
+
+    def _loop_thread(self) -> LoopThread:
         root = self._root
         if root._closed:
             raise RuntimeError("this Bento client is closed")
-        return root._loop.run(target)
+        return root._loop
 
     def close(self) -> None:
         """Close the HTTP session and stop the loop thread. Idempotent."""

@@ -13,12 +13,12 @@ from typing import Any, TypeVar
 import anyio
 from anyio.from_thread import BlockingPortal
 
-__all__ = ["LoopThread"]
+__all__ = ["LoopThread", "WAIT_SLICE"]
 
 T = TypeVar("T")
 
 _JOIN_TIMEOUT = 10.0
-_WAIT_SLICE = 0.1
+WAIT_SLICE = 0.1  # seconds; how often a waiting caller checks for Ctrl-C
 
 
 class LoopThread:
@@ -86,23 +86,29 @@ class LoopThread:
         thread = self._thread
         return thread is not None and threading.get_ident() == thread.ident
 
-    def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """Run ``fn(*args, **kwargs)`` on the loop and wait for its result.
+    def start(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> Future[T]:
+        """Start ``fn(*args, **kwargs)`` on the loop and return its future without waiting.
 
-        An exception in the caller while waiting (Ctrl-C) cancels the coroutine.
+        Cancelling the future cancels the coroutine.
         """
         if self.in_loop_thread():
             raise RuntimeError(
                 "a bento_sync client was called from its own event-loop thread (from a hook "
                 "or callback?); use the AsyncBento client there instead"
             )
-        portal = self.portal()
-        future = portal.start_task_soon(functools.partial(fn, *args, **kwargs))
+        return self.portal().start_task_soon(functools.partial(fn, *args, **kwargs))
+
+    def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(*args, **kwargs)`` on the loop and wait for its result.
+
+        An exception in the caller while waiting (Ctrl-C) cancels the coroutine.
+        """
+        future = self.start(fn, *args, **kwargs)
         try:
             # Wait in slices so a Ctrl-C in the caller is noticed promptly: an untimed
             # wait is not woken by it. (Not result(timeout=...): its TimeoutError is the
             # builtin one, which RequestTimeoutError also is.)
-            while not wait([future], timeout=_WAIT_SLICE).done:
+            while not wait([future], timeout=WAIT_SLICE).done:
                 pass
             return future.result()
         except BaseException:

@@ -9,6 +9,7 @@ from typing import Any
 
 from .._client import AsyncBento
 from .._converter import converter
+from ..models.bulk import BulkResult
 from ..models.events import Event
 
 __all__ = ["run_demo"]
@@ -23,6 +24,14 @@ def _show(echo: Echo, title: str, value: Any) -> None:
         if key == "extra" or item is None:
             continue
         echo(f"   {key}: {json.dumps(item, default=str)}")
+
+
+def _show_bulk(echo: Echo, title: str, result: BulkResult) -> None:
+    echo(f"\n== {title}")
+    echo(f"   accepted: {result.accepted}")
+    echo(f"   failed: {result.failed}")
+    echo(f"   invalid: {len(result.invalid)}")
+    echo(f"   requests: {result.requests}")
 
 
 async def run_demo(bento: AsyncBento, echo: Echo, email: str = "jesse@example.com") -> None:
@@ -56,7 +65,7 @@ async def run_demo(bento: AsyncBento, echo: Echo, email: str = "jesse@example.co
             {"email": f"scott@{domain}", "name": "Scott", "customer_id": "124"},
         ]
     )
-    _show(echo, "5. Import two subscribers (POST batch/subscribers, no automations)", imported)
+    _show_bulk(echo, "5. Import two subscribers (POST batch/subscribers, no automations)", imported)
 
     three_years_ago = datetime.now(timezone.utc) - timedelta(days=3 * 365)
     events = [
@@ -80,7 +89,7 @@ async def run_demo(bento: AsyncBento, echo: Echo, email: str = "jesse@example.co
         Event.custom(email, "$backdated_event", date=three_years_ago),
     ]
     tracked = await bento.events.track_many(events)
-    _show(
+    _show_bulk(
         echo,
         "6. Track events: custom, purchase (sent twice, one key), backdated, "
         "bypassing workflows (POST batch/events)",

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from typing import Any
 
+from .._bulk import BulkSpec, run_bulk
 from .._converter import converter
 from .._errors import InputIssue
 from .._http import Request
-from .._validate import check_count, check_email, check_json_value, check_text, raise_if
+from .._validate import check_email, check_json_value, check_text, raise_if
 from ..models import CommandResult, Subscriber
+from ..models.bulk import BulkProgress, BulkResult
 from ..models.commands import Command, CommandName
 from ._base import ResourceBase
 
@@ -79,24 +81,44 @@ def parse_command_result(payload: Any) -> CommandResult:
 class Commands(ResourceBase):
     """Commands change one subscriber each; only ``add_tag_via_event`` fires automations."""
 
-    async def run(self, commands: Iterable[Command | Mapping[str, Any]]) -> CommandResult:
-        """Send up to 100 commands in one call.
+    async def run(
+        self,
+        commands: Iterable[Command | Mapping[str, Any]]
+        | AsyncIterable[Command | Mapping[str, Any]],
+        *,
+        chunk_size: int = MAX_COMMANDS,
+        concurrency: int = 4,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        dry_run: bool = False,
+    ) -> BulkResult:
+        """Run any number of commands, up to ``chunk_size`` (at most 100) per request.
 
-        Raises ValidationError listing every bad command before anything is sent.
+        Commands are read lazily; ``concurrency`` chunks at most are in flight. A
+        bad command is skipped and reported in ``invalid``; a chunk whose request
+        fails is reported and its commands kept in ``failed_records``. ``dry_run``
+        checks everything and sends nothing.
+
+        Raises ValidationError for a bad ``chunk_size`` or ``concurrency``, and
+        BulkCancelledError (carrying the partial result) when cancelled.
         """
-        issues: list[InputIssue] = []
-        items = list(commands)
-        check_count(len(items), MAX_COMMANDS, "commands", issues)
-        checked = [check_command(c, f"commands[{i}]", issues) for i, c in enumerate(items)]
-        raise_if(issues)
-        valid = [c for c in checked if c is not None]
+        return await run_bulk(
+            BulkSpec("commands", MAX_COMMANDS, check_command, self._send),
+            commands,
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            dry_run=dry_run,
+        )
+
+    async def _send(self, commands: list[Command]) -> tuple[int, int]:
         request = Request.build(
             "POST",
             "fetch/commands",
-            json_body={"command": [c.to_wire() for c in valid]},
-            idempotent=all(c.command.idempotent for c in valid),
+            json_body={"command": [c.to_wire() for c in commands]},
+            idempotent=all(c.command.idempotent for c in commands),
         )
-        return await self._call(request, parse_command_result)
+        result = await self._call(request, parse_command_result)
+        return result.results, result.failed
 
     async def _one(self, command: Command) -> CommandResult:
         issues: list[InputIssue] = []

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from .._bulk import BulkSpec, run_bulk
 from .._errors import InputIssue
 from .._http import Request
 from .._validate import (
-    check_count,
     check_email,
     check_flat_fields,
     check_json_value,
@@ -18,6 +18,7 @@ from .._validate import (
 )
 from ..models import BatchResult
 from ..models._base import parse_datetime
+from ..models.bulk import BulkProgress, BulkResult
 from ..models.events import Event, EventType
 from ._base import ResourceBase, parse_batch_result
 
@@ -118,27 +119,55 @@ class Events(ResourceBase):
     """Events: ``track``, ``track_purchase`` and ``track_many``. Events fire automations
     unless their details carry ``bypass_workflows``."""
 
-    async def track_many(self, events: Iterable[Event | Mapping[str, Any]]) -> BatchResult:
-        """Send up to 1000 events in one call.
+    async def track_many(
+        self,
+        events: Iterable[Event | Mapping[str, Any]] | AsyncIterable[Event | Mapping[str, Any]],
+        *,
+        chunk_size: int = MAX_EVENTS,
+        concurrency: int = 4,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        dry_run: bool = False,
+    ) -> BulkResult:
+        """Track any number of events, in chunks.
 
         Each event is an :class:`Event` or a mapping with ``email``, ``type`` and
         optional ``fields``, ``details`` and ``date`` (a datetime or ISO string).
+        Events are read lazily; ``concurrency`` chunks at most are in flight. A
+        bad event is skipped and reported in ``invalid``; a chunk whose request
+        fails is reported and its events kept in ``failed_records`` (only chunks
+        of purchases are retried after an ambiguous failure). ``dry_run`` checks
+        everything and sends nothing.
 
-        Raises ValidationError listing every bad event before anything is sent.
+        Raises ValidationError for a bad ``chunk_size`` or ``concurrency``, and
+        BulkCancelledError (carrying the partial result) when cancelled.
         """
-        issues: list[InputIssue] = []
-        items = list(events)
-        check_count(len(items), MAX_EVENTS, "events", issues)
-        checked = [check_event(e, f"events[{i}]", issues) for i, e in enumerate(items)]
-        raise_if(issues)
-        valid = [e for e in checked if e is not None]
+        return await run_bulk(
+            BulkSpec("events", MAX_EVENTS, check_event, self._send),
+            events,
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            dry_run=dry_run,
+        )
+
+    async def _send(self, events: list[Event]) -> tuple[int, int]:
+        result = await self._post(events)
+        return result.results, result.failed
+
+    async def _post(self, events: list[Event]) -> BatchResult:
         request = Request.build(
             "POST",
             "batch/events",
-            json_body={"events": [e.to_wire() for e in valid]},
-            idempotent=_idempotent(valid),
+            json_body={"events": [e.to_wire() for e in events]},
+            idempotent=_idempotent(events),
         )
         return await self._call(request, parse_batch_result)
+
+    async def _one(self, event: Event) -> BatchResult:
+        issues: list[InputIssue] = []
+        check_event(event, "event", issues)
+        raise_if(issues)
+        return await self._post([event])
 
     async def track(
         self,
@@ -162,7 +191,7 @@ class Events(ResourceBase):
             date=date,
             bypass_workflows=bypass_workflows,
         )
-        return await self.track_many([event])
+        return await self._one(event)
 
     async def track_purchase(
         self,
@@ -190,4 +219,4 @@ class Events(ResourceBase):
             date=date,
             bypass_workflows=bypass_workflows,
         )
-        return await self.track_many([event])
+        return await self._one(event)

@@ -1,14 +1,16 @@
-"""``bento.subscribers``: find, find-or-create, import."""
+"""``bento.subscribers``: find, find-or-create, import, and look up many at once."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
+from .._bulk import BulkSpec, check_input, run_bulk, stream_lookups
 from .._errors import InputIssue
 from .._http import Request
-from .._validate import check_count, check_email, check_flat_fields, raise_if
-from ..models import BatchResult, Subscriber
+from .._validate import check_email, check_flat_fields, raise_if
+from ..models import Subscriber
+from ..models.bulk import BulkProgress, BulkResult, Lookup
 from ._base import ResourceBase, parse_batch_result, parse_item, parse_optional_item
 
 __all__ = ["Subscribers", "import_record"]
@@ -60,7 +62,7 @@ def import_record(record: object, path: str, issues: list[InputIssue]) -> dict[s
 
 
 class Subscribers(ResourceBase):
-    """Subscribers: ``get``, ``create`` and ``import_many``."""
+    """Subscribers: ``get``, ``create``, ``import_many``, ``get_many`` and ``stream_many``."""
 
     async def get(self, *, email: str | None = None, uuid: str | None = None) -> Subscriber | None:
         """Find a subscriber by email or uuid (exactly one); None when there is none.
@@ -93,19 +95,95 @@ class Subscribers(ResourceBase):
         )
         return await self._call(request, parse_item(Subscriber))
 
-    async def import_many(self, records: Sequence[Mapping[str, Any]]) -> BatchResult:
-        """Import (upsert) up to 1000 subscribers in one call; no automations fire.
+    async def import_many(
+        self,
+        records: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
+        *,
+        chunk_size: int = MAX_IMPORT,
+        concurrency: int = 4,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        dry_run: bool = False,
+    ) -> BulkResult:
+        """Import (upsert) any number of subscribers, in chunks; no automations fire.
 
         Each record has ``email`` plus any fields, and optionally ``tags`` and
-        ``remove_tags`` (a list or a comma-separated string). Bento queues the
-        import; it becomes visible within minutes.
+        ``remove_tags`` (a list or a comma-separated string). Records are read
+        lazily; ``concurrency`` chunks at most are in flight. A bad record is
+        skipped and reported in ``invalid``; a chunk whose request fails is
+        reported and its records kept in ``failed_records``. ``dry_run`` checks
+        everything and sends nothing. Bento queues imports; they become visible
+        within minutes.
 
-        Raises ValidationError listing every bad record before anything is sent.
+        Raises ValidationError for a bad ``chunk_size`` or ``concurrency``, and
+        BulkCancelledError (carrying the partial result) when cancelled.
+        """
+        return await run_bulk(
+            self._import_spec(),
+            records,
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            dry_run=dry_run,
+        )
+
+    def _import_spec(self) -> BulkSpec[Mapping[str, Any]]:
+        async def send(wire: list[Mapping[str, Any]]) -> tuple[int, int]:
+            request = Request.build("POST", "batch/subscribers", json_body={"subscribers": wire})
+            result = await self._call(request, parse_batch_result)
+            return result.results, result.failed
+
+        return BulkSpec("subscribers", MAX_IMPORT, import_record, send)
+
+    async def get_many(
+        self,
+        emails: Iterable[str] | AsyncIterable[str] | None = None,
+        *,
+        uuids: Iterable[str] | AsyncIterable[str] | None = None,
+        concurrency: int = 32,
+    ) -> list[Lookup]:
+        """Look up many subscribers by email or by uuid (exactly one); one Lookup per key,
+        in input order.
+
+        Each Lookup holds the subscriber, None when there is none, or the error
+        of that lookup alone. Lookups share the client's rate limits and retries;
+        at most ``concurrency`` are in flight.
+
+        Raises ValidationError for both or neither argument, a single string, or
+        a bad ``concurrency``.
+        """
+        found: list[Lookup | None] = []
+        async for lookup in self.stream_many(emails, uuids=uuids, concurrency=concurrency):
+            if lookup.index >= len(found):
+                found.extend([None] * (lookup.index + 1 - len(found)))
+            found[lookup.index] = lookup
+        return [lookup for lookup in found if lookup is not None]
+
+    def stream_many(
+        self,
+        emails: Iterable[str] | AsyncIterable[str] | None = None,
+        *,
+        uuids: Iterable[str] | AsyncIterable[str] | None = None,
+        concurrency: int = 32,
+    ) -> AsyncIterator[Lookup]:
+        """Look up many subscribers, yielding each Lookup as it completes (see get_many).
+
+        Keys are read only as lookups finish, so the input may be endless.
+        Close the iterator (``contextlib.aclosing``) to stop early: the lookups in
+        flight are cancelled.
+
+        Raises ValidationError, on the call, as get_many does.
         """
         issues: list[InputIssue] = []
-        records = list(records)
-        check_count(len(records), MAX_IMPORT, "subscribers", issues)
-        wire = [import_record(r, f"subscribers[{i}]", issues) for i, r in enumerate(records)]
+        if (emails is None) == (uuids is None):
+            issues.append(InputIssue("", "give exactly one of emails or uuids"))
+        elif emails is not None:
+            check_input(emails, "emails", issues)
+        else:
+            check_input(uuids, "uuids", issues)
+        if not isinstance(concurrency, int) or concurrency < 1:
+            issues.append(InputIssue("concurrency", "must be at least 1"))
         raise_if(issues)
-        request = Request.build("POST", "batch/subscribers", json_body={"subscribers": wire})
-        return await self._call(request, parse_batch_result)
+        if emails is not None:
+            return stream_lookups(emails, lambda key: self.get(email=key), concurrency=concurrency)
+        assert uuids is not None
+        return stream_lookups(uuids, lambda key: self.get(uuid=key), concurrency=concurrency)

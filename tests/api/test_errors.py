@@ -60,20 +60,20 @@ async def test_foreign_site_uuid_is_authentication_error(emulator: BentoEmulator
         lambda b: b.commands.add_field("a@example.com", "k", object()),
         lambda b: b.commands.add_field("a@example.com", "k", {"nested": 1}),
         lambda b: b.commands.change_email("a@example.com", "nope"),
-        lambda b: b.commands.run([]),
-        lambda b: b.commands.run(
-            [{"command": "add_tag", "email": "a@example.com", "query": "t"}] * 101
-        ),
+        lambda b: b.commands.run([], chunk_size=101),
+        lambda b: b.commands.run("add_tag"),
         lambda b: b.tags.create("  "),
         lambda b: b.fields.create(""),
         lambda b: b.events.track("a@example.com", "", fields={"x": 1}),
         lambda b: b.events.track("a@example.com", "t", fields={"a": {"b": 1}}),
         lambda b: b.events.track("a@example.com", "t", details={"when": {1, 2}}),
         lambda b: b.events.track_purchase("a@example.com", key="", amount=100),
-        lambda b: b.events.track_many([]),
-        lambda b: b.subscribers.import_many([{"name": "no email"}]),
-        lambda b: b.subscribers.import_many([{"email": f"u{i}@example.com"} for i in range(1001)]),
-        lambda b: b.subscribers.import_many([{"email": "a@example.com", "tags": ["a,b"]}]),
+        lambda b: b.events.track_many([{"email": "a@example.com", "type": "t"}], concurrency=0),
+        lambda b: b.subscribers.import_many({"email": "a@example.com"}),
+        lambda b: b.subscribers.import_many([{"email": "a@example.com"}], chunk_size=0),
+        lambda b: b.subscribers.get_many(),
+        lambda b: b.subscribers.get_many(["a@example.com"], uuids=["u"]),
+        lambda b: b.subscribers.get_many(["a@example.com"], concurrency=0),
     ],
 )
 async def test_bad_input_raises_before_sending(
@@ -87,16 +87,30 @@ async def test_bad_input_raises_before_sending(
     assert emulator.requests == []
 
 
-async def test_bulk_validation_reports_every_bad_item(bento: AsyncBento) -> None:
-    """A batch with several bad records names each by position."""
+async def test_bulk_validation_reports_every_bad_item(
+    bento: AsyncBento, emulator: BentoEmulator
+) -> None:
+    """A bulk call reports each bad record by position and sends only the good ones."""
     records = [
         {"email": "ok@example.com"},
         {"email": "bad"},
         {"email": "ok2@example.com", "address": {"city": "Paris"}},
+        {"name": "no email"},
+        {"email": "ok3@example.com", "tags": ["a,b"]},
+        {"email": "ok4@example.com"},
     ]
-    with pytest.raises(ValidationError) as info:
-        await bento.subscribers.import_many(records)
-    assert [i.path for i in info.value.issues] == ["subscribers[1].email", "subscribers[2].address"]
+    result = await bento.subscribers.import_many(records)
+    assert [r.position for r in result.invalid] == [1, 2, 3, 4]
+    assert [r.record for r in result.invalid] == records[1:5]
+    assert [[i.path for i in r.issues] for r in result.invalid] == [
+        ["subscribers[1].email"],
+        ["subscribers[2].address"],
+        ["subscribers[3].email"],
+        ["subscribers[4].tags"],
+    ]
+    assert (result.accepted, result.failed, result.total, result.ok) == (2, 0, 6, False)
+    sent = [r.json for r in emulator.requests]
+    assert sent == [{"subscribers": [{"email": "ok@example.com"}, {"email": "ok4@example.com"}]}]
 
 
 async def test_missing_credentials_is_config_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bento_async import AsyncBento, BatchResult, CommandResult, Event, Subscriber
+from bento_async import AsyncBento, CommandResult, Event, Subscriber
 from bento_async.testing import BentoEmulator
 
 pytestmark = pytest.mark.anyio
@@ -91,15 +91,20 @@ async def test_every_command(bento: AsyncBento, emulator: BentoEmulator) -> None
 
 
 async def test_run_many_commands_in_one_call(bento: AsyncBento, emulator: BentoEmulator) -> None:
-    """commands.run sends up to 100 commands in one request."""
+    """commands.run sends 100 commands in one request, and more in chunks of 100."""
     from bento_async import Command
 
     commands = [Command.add_tag(f"user{i}@example.com", "batch") for i in range(100)]
     result = await bento.commands.run(commands)
-    assert result.results == 100
-    assert result.ok
+    assert (result.accepted, result.requests, result.ok) == (100, 1, True)
     assert len(emulator.state.subscribers) == 100
     assert len([r for r in emulator.requests if r.path.endswith("fetch/commands")]) == 1
+    more = (Command.add_field(f"user{i}@example.com", "n", i) for i in range(250))
+    result = await bento.commands.run(more)
+    assert (result.accepted, result.requests, result.ok) == (250, 3, True)
+    sizes = [len(r.json["command"]) for r in emulator.requests[1:]]  # type: ignore[index,call-overload,arg-type]
+    assert sizes == [100, 100, 50]
+    assert emulator.state.subscriber_by_email("user249@example.com").fields == {"n": 249}  # type: ignore[union-attr]
 
 
 async def test_visitor_shaped_command_answer(emulator: BentoEmulator) -> None:
@@ -134,7 +139,7 @@ async def test_import_subscribers(bento: AsyncBento, emulator: BentoEmulator) ->
             },
         ]
     )
-    assert result == BatchResult(results=2, failed=0)
+    assert (result.accepted, result.failed, result.requests, result.ok) == (2, 0, 1, True)
     a = emulator.state.subscriber_by_email("a@example.com")
     b = emulator.state.subscriber_by_email("b@example.com")
     assert a is not None
@@ -172,7 +177,7 @@ async def test_track_seed_events(bento: AsyncBento, emulator: BentoEmulator) -> 
             {"email": EMAIL, "type": "$backdated_event", "date": three_years_ago},
         ]
     )
-    assert result == BatchResult(results=5, failed=0)
+    assert (result.accepted, result.failed, result.requests, result.ok) == (5, 0, 1, True)
     state = emulator.state
     assert state.revenue_of(EMAIL) == {"USD": 8000}
     fired = [a.trigger for a in state.automations]

@@ -27,7 +27,7 @@ def test_demo_on_embedded_emulator() -> None:
         assert step in out
     assert "tags by name: customer" in out
     assert "revenue of jesse@example.com (cents): {'USD': 8000}" in out
-    assert "results: 5" in out
+    assert "accepted: 5" in out
 
 
 def test_demo_live_without_credentials_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,462 @@
+"""The bulk engine: chunked writes and fan-out lookups, with bounded work in flight.
+
+Writes (:func:`run_bulk`). Records are read lazily from any iterable, async
+iterable or :class:`RecordBatches`, never all at once. Each is checked; a bad
+one is reported with its input position and never sent. Good ones are gathered
+into chunks of ``chunk_size`` and sent, at most ``concurrency`` at a time,
+through the client's single send path (rate limiter, retries). A chunk whose
+request still fails is reported with its records kept, and the run goes on.
+At any moment the engine holds at most ``concurrency`` chunks in flight, the one
+being filled, one input batch, and the records of failed chunks.
+
+Stopping early:
+
+* The task is cancelled: no chunk is started; chunks in flight are cancelled
+  and reported failed (``ChunkCancelledError(maybe_processed=True)``); records
+  read but not sent are reported failed (``maybe_processed=False``); then
+  :class:`BulkCancelledError` carrying the partial result is raised.
+* The input raises :class:`StopBulk` (the sync client does on Ctrl-C): no chunk
+  is started, chunks in flight finish, records read but not sent are reported
+  failed (not sent), and the result is returned with ``cancelled=True``.
+
+Lookups (:func:`stream_lookups`) keep ``concurrency`` lookups in flight, read
+keys only as slots free up, and yield each outcome as it completes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import itertools
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    MutableSequence,
+)
+from typing import Any, Generic, TypeVar
+
+import anyio
+import attrs
+
+from ._errors import BentoError, BulkCancelledError, ChunkCancelledError, InputIssue
+from ._ratelimit import wait_meter
+from ._validate import raise_if
+from .models.bulk import BulkProgress, BulkResult, ChunkOutcome, InvalidRecord, Lookup
+from .models.subscribers import Subscriber
+
+__all__ = [
+    "BulkSpec",
+    "RecordBatches",
+    "StopBulk",
+    "Tally",
+    "check_input",
+    "run_bulk",
+    "stream_lookups",
+]
+
+W = TypeVar("W")
+
+ProgressCallback = Callable[[BulkProgress], object]
+
+
+class StopBulk(Exception):
+    """Raised by an input to end a bulk call between chunks; ``rest`` are records read but
+    not yet handed over, reported failed (not sent) with the others."""
+
+    def __init__(self, rest: Iterable[Any] = ()) -> None:
+        super().__init__("bulk input stopped")
+        self.rest = list(rest)
+
+
+class RecordBatches:
+    """An input that hands over records a batch at a time (the sync client's feed).
+
+    Subclasses implement ``__anext__``, returning a non-empty list, raising
+    StopAsyncIteration at the end or StopBulk to stop early.
+    """
+
+    def __aiter__(self) -> RecordBatches:
+        return self
+
+    async def __anext__(self) -> list[Any]:
+        raise StopAsyncIteration
+
+
+@attrs.frozen
+class BulkSpec(Generic[W]):
+    """How one bulk method checks and sends its records.
+
+    ``check(record, path, issues)`` returns the record's wire form, or None after
+    appending what is wrong; ``send(wire_items)`` posts one chunk and returns
+    (accepted, failed) as the API reports them. ``check_batch``, when given, checks
+    a whole batch at once and returns the wire forms only when every record is
+    surely valid (None: check them one by one).
+    """
+
+    name: str
+    limit: int
+    check: Callable[[Any, str, list[InputIssue]], W | None]
+    send: Callable[[list[W]], Awaitable[tuple[int, int]]]
+    check_batch: Callable[[list[Any]], list[W] | None] | None = None
+
+
+def check_input(value: object, what: str, issues: list[InputIssue]) -> None:
+    """Require an iterable or async iterable of items, not one item such as a string."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(
+        value, (Iterable, AsyncIterable, RecordBatches)
+    ):
+        issues.append(
+            InputIssue(what, f"expected an iterable of {what}, got {type(value).__name__}")
+        )
+
+
+def _check_options(spec: BulkSpec[Any], chunk_size: object, concurrency: object) -> None:
+    issues: list[InputIssue] = []
+    if not isinstance(chunk_size, int) or not 1 <= chunk_size <= spec.limit:
+        issues.append(InputIssue("chunk_size", f"must be between 1 and {spec.limit}"))
+    if not isinstance(concurrency, int) or concurrency < 1:
+        issues.append(InputIssue("concurrency", "must be at least 1"))
+    raise_if(issues)
+
+
+class _Source:
+    """Reads an iterable, async iterable or RecordBatches into a list the caller owns.
+
+    Items are appended to the caller's list as they arrive, so none is lost if
+    the read is cancelled halfway.
+    """
+
+    def __init__(self, items: Iterable[Any] | AsyncIterable[Any] | RecordBatches) -> None:
+        self._sync: Iterable[Any] | None = None
+        self._async: AsyncIterator[Any] | None = None
+        self._batches: RecordBatches | None = None
+        if isinstance(items, RecordBatches):
+            self._batches = items
+        elif isinstance(items, AsyncIterable):
+            self._async = items.__aiter__()
+        else:
+            self._sync = iter(items)
+
+    async def fill(self, into: MutableSequence[Any], n: int) -> bool:
+        """Append up to ``n`` items (a whole batch for RecordBatches); False when exhausted."""
+        if self._sync is not None:
+            before = len(into)
+            into.extend(itertools.islice(self._sync, n))
+            return len(into) > before
+        if self._batches is not None:
+            try:
+                into.extend(await self._batches.__anext__())
+            except StopAsyncIteration:
+                return False
+            return True
+        assert self._async is not None
+        for _ in range(n):
+            try:
+                into.append(await self._async.__anext__())
+            except StopAsyncIteration:
+                return bool(into)
+        return True
+
+
+class Tally:
+    """The running counts of one bulk call; gives progress snapshots and the result.
+
+    Pure bookkeeping: every count only grows, and ``accepted + failed`` equals the
+    records of the chunks finished so far.
+    """
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.accepted = 0
+        self.failed = 0
+        self.waiting = 0.0
+        self.requests = 0
+        self.invalid: list[InvalidRecord] = []
+        self.outcomes: list[ChunkOutcome] = []
+        self._failed: list[tuple[int, list[Any]]] = []
+
+    def reject(self, record: InvalidRecord) -> None:
+        """Count a record rejected client-side."""
+        self.invalid.append(record)
+
+    def start(self, count: int) -> None:
+        """Count a chunk request of ``count`` records being started."""
+        self.sent += count
+        self.requests += 1
+
+    def finish(self, outcome: ChunkOutcome, records: list[Any]) -> None:
+        """Count a finished chunk; keep its records when its request failed."""
+        self.accepted += outcome.accepted
+        self.failed += outcome.failed
+        self.outcomes.append(outcome)
+        if outcome.error is not None:
+            self._failed.append((outcome.first, records))
+
+    def waited(self, seconds: float) -> None:
+        """Count seconds a request spent waiting for a rate-limit slot."""
+        self.waiting += max(seconds, 0.0)
+
+    def progress(self) -> BulkProgress:
+        """Return the counts so far."""
+        return BulkProgress(self.sent, self.accepted, self.failed, len(self.invalid), self.waiting)
+
+    def result(self, *, cancelled: bool, dry_run: bool) -> BulkResult:
+        """Return the result: chunks by index, failed records and invalid ones in input order."""
+        failed = sorted(self._failed, key=lambda item: item[0])
+        return BulkResult(
+            accepted=self.accepted,
+            failed=self.failed,
+            chunks=tuple(sorted(self.outcomes, key=lambda o: o.index)),
+            failed_records=tuple(r for _, records in failed for r in records),
+            invalid=tuple(sorted(self.invalid, key=lambda r: r.position)),
+            requests=self.requests,
+            cancelled=cancelled,
+            dry_run=dry_run,
+        )
+
+
+def answered(index: int, first: int, count: int, accepted: int) -> ChunkOutcome:
+    """Return the outcome of an answered chunk: what the API did not accept counts as failed."""
+    accepted = min(max(accepted, 0), count)
+    return ChunkOutcome(index, first, count, accepted, count - accepted)
+
+
+def lost(index: int, first: int, count: int, error: BentoError) -> ChunkOutcome:
+    """Return the outcome of a chunk whose request failed or was cancelled: all failed."""
+    return ChunkOutcome(index, first, count, 0, count, error)
+
+
+@attrs.define
+class _Chunk(Generic[W]):
+    index: int
+    first: int
+    records: list[Any] = attrs.Factory(list)
+    wire: list[W] = attrs.Factory(list)
+
+
+async def _settle(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Wait for cancelled tasks to end, even if the caller is cancelled again meanwhile."""
+    pending = [t for t in tasks if not t.done()]
+    if not pending:
+        return
+    # A second native cancel ends the wait early; the tasks then end on their own.
+    with anyio.CancelScope(shield=True), contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait(pending)
+
+
+class _BulkRun(Generic[W]):
+    def __init__(
+        self,
+        spec: BulkSpec[W],
+        chunk_size: int,
+        concurrency: int,
+        on_progress: ProgressCallback | None,
+        dry_run: bool,
+    ) -> None:
+        self.spec = spec
+        self.chunk_size = chunk_size
+        self.concurrency = concurrency
+        self.on_progress = on_progress
+        self.dry_run = dry_run
+        self.tally = Tally()
+        self.in_flight: dict[asyncio.Task[ChunkOutcome], _Chunk[W]] = {}
+        self.backlog: list[Any] = []  # records read but not yet checked
+        self.position = 0  # input position of backlog[0]
+        self.building: _Chunk[W] = _Chunk(0, 0)
+
+    async def run(self, records: Iterable[Any] | AsyncIterable[Any] | RecordBatches) -> BulkResult:
+        token = wait_meter.set(self.tally.waited)
+        stopped = False
+        try:
+            try:
+                await self._read(_Source(records))
+            except StopBulk as stop:
+                stopped = True
+                self.backlog.extend(stop.rest)
+                self._unsent()
+            while self.in_flight:
+                await self._collect()
+        except asyncio.CancelledError as exc:
+            await self._abandon()
+            raise BulkCancelledError(self._result(cancelled=True), *exc.args) from None
+        except BaseException:
+            await self._abandon()
+            raise
+        finally:
+            wait_meter.reset(token)
+        self._emit()
+        return self._result(cancelled=stopped)
+
+    def _result(self, *, cancelled: bool) -> BulkResult:
+        return self.tally.result(cancelled=cancelled, dry_run=self.dry_run)
+
+    def _emit(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.tally.progress())
+
+    async def _read(self, source: _Source) -> None:
+        while await source.fill(self.backlog, self.chunk_size):
+            while self.backlog:
+                self._check_some()
+                if len(self.building.records) >= self.chunk_size:
+                    await self._dispatch()
+        if self.building.records:
+            await self._dispatch()
+
+    def _check_some(self) -> None:
+        """Move records from the backlog into the chunk being built, up to its room."""
+        room = max(self.chunk_size - len(self.building.records), 1)
+        piece, self.backlog = self.backlog[:room], self.backlog[room:]
+        first, self.position = self.position, self.position + len(piece)
+        self._check(piece, first)
+
+    def _check(self, piece: list[Any], first: int) -> None:
+        spec, chunk = self.spec, self.building
+        if not chunk.records:
+            chunk.first = first
+        wire = spec.check_batch(piece) if spec.check_batch is not None else None
+        if wire is not None:
+            chunk.records.extend(piece)
+            chunk.wire.extend(wire)
+            return
+        for offset, record in enumerate(piece):
+            issues: list[InputIssue] = []
+            position = first + offset
+            item = spec.check(record, f"{spec.name}[{position}]", issues)
+            if item is None:
+                self.tally.reject(InvalidRecord(position, record, tuple(issues)))
+                continue
+            if not chunk.records:
+                chunk.first = position
+            chunk.records.append(record)
+            chunk.wire.append(item)
+
+    async def _dispatch(self) -> None:
+        """Start the chunk being built once fewer than ``concurrency`` are in flight."""
+        while len(self.in_flight) >= self.concurrency:
+            await self._collect()
+        chunk = self.building
+        self.building = _Chunk(chunk.index + 1, self.position)
+        self.tally.start(len(chunk.records))
+        if self.dry_run:
+            self.tally.finish(ChunkOutcome(chunk.index, chunk.first, len(chunk.records), 0, 0), [])
+        else:
+            self.in_flight[asyncio.ensure_future(self._send(chunk))] = chunk
+        self._emit()
+
+    async def _send(self, chunk: _Chunk[W]) -> ChunkOutcome:
+        count = len(chunk.records)
+        try:
+            accepted, _ = await self.spec.send(chunk.wire)
+        except BentoError as exc:
+            return lost(chunk.index, chunk.first, count, exc)
+        return answered(chunk.index, chunk.first, count, accepted)
+
+    async def _collect(self) -> None:
+        done, _ = await asyncio.wait(self.in_flight, return_when=asyncio.FIRST_COMPLETED)
+        for task in sorted(done, key=lambda t: self.in_flight[t].index):
+            chunk = self.in_flight.pop(task)
+            self.tally.finish(task.result(), chunk.records)
+        self._emit()
+
+    def _unsent(self) -> None:
+        """Report every record read but not sent: invalid ones as such, the rest as not sent."""
+        piece, self.backlog = self.backlog, []
+        first, self.position = self.position, self.position + len(piece)
+        self._check(piece, first)
+        chunk = self.building
+        if chunk.records:
+            error = ChunkCancelledError(maybe_processed=False)
+            self.tally.finish(
+                lost(chunk.index, chunk.first, len(chunk.records), error), chunk.records
+            )
+            self.building = _Chunk(chunk.index + 1, self.position)
+
+    async def _abandon(self) -> None:
+        """Cancel the chunks in flight and report them, and what was not sent, as failed."""
+        for task in self.in_flight:
+            task.cancel()
+        await _settle(self.in_flight)
+        for task, chunk in sorted(self.in_flight.items(), key=lambda item: item[1].index):
+            if task.cancelled() or task.exception() is not None:
+                error = ChunkCancelledError(maybe_processed=True)
+                outcome = lost(chunk.index, chunk.first, len(chunk.records), error)
+            else:
+                outcome = task.result()
+            self.tally.finish(outcome, chunk.records)
+        self.in_flight.clear()
+        self._unsent()
+
+
+async def run_bulk(
+    spec: BulkSpec[W],
+    records: Iterable[Any] | AsyncIterable[Any] | RecordBatches,
+    *,
+    chunk_size: int,
+    concurrency: int,
+    on_progress: ProgressCallback | None,
+    dry_run: bool,
+) -> BulkResult:
+    """Check, chunk and send ``records`` (see the module docstring).
+
+    Raises ValidationError for a bad ``chunk_size``, ``concurrency`` or input
+    (bad records are reported, not raised), and BulkCancelledError when cancelled.
+    """
+    issues: list[InputIssue] = []
+    check_input(records, spec.name, issues)
+    raise_if(issues)
+    _check_options(spec, chunk_size, concurrency)
+    run = _BulkRun(spec, chunk_size, concurrency, on_progress, dry_run)
+    return await run.run(records)
+
+
+# -- lookups ------------------------------------------------------------------------------
+
+
+async def _lookup(
+    index: int, key: str, fetch: Callable[[str], Awaitable[Subscriber | None]]
+) -> Lookup:
+    try:
+        return Lookup(index, key, await fetch(key))
+    except BentoError as exc:
+        return Lookup(index, key, None, exc)
+
+
+async def stream_lookups(
+    keys: Iterable[str] | AsyncIterable[str] | RecordBatches,
+    fetch: Callable[[str], Awaitable[Subscriber | None]],
+    *,
+    concurrency: int,
+) -> AsyncIterator[Lookup]:
+    """Yield one Lookup per key as each completes, with ``concurrency`` lookups in flight.
+
+    Keys are read only as slots free up. Closing the iterator early cancels the
+    lookups in flight.
+    """
+    source = _Source(keys)
+    buffer: collections.deque[str] = collections.deque()
+    pending: set[asyncio.Task[Lookup]] = set()
+    index = 0
+    exhausted = False
+    try:
+        while True:
+            while len(pending) < concurrency and not exhausted:
+                if not buffer and not await source.fill(buffer, concurrency):
+                    exhausted = True
+                    break
+                pending.add(asyncio.ensure_future(_lookup(index, buffer.popleft(), fetch)))
+                index += 1
+            if not pending:
+                return
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for lookup in sorted((t.result() for t in done), key=lambda lk: lk.index):
+                yield lookup
+    finally:
+        for task in pending:
+            task.cancel()
+        await _settle(pending)
