@@ -10,6 +10,7 @@ A bounded importer's peak barely moves from the small file to the large one.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import signal
 import subprocess
@@ -95,7 +96,7 @@ def run(quick: bool) -> list[Result]:
         for n, path in paths.items():
             _write_csv(path, n)
         for _ in range(repeats):
-            peaks = {n: _peak(lambda p=p: _import(p, env)) for n, p in paths.items()}
+            peaks = {n: _peak(functools.partial(_import, p, env)) for n, p in paths.items()}
             naive = _peak(lambda: _load_all(paths[large]))
             growth.append(peaks[large] / peaks[small])
             versus_naive.append(peaks[large] / naive)

@@ -208,13 +208,17 @@ class BulkJob:
         self._collect(result)
         return result
 
-    def interrupted_report(self) -> str:
-        """Return what Ctrl-C left behind: how much was sent, and where reading stopped."""
-        sent = self.last.sent if self.last else 0
-        counts = ", ".join(f"{name} {count:,}" for name, count in self.counters().items())
+    def interrupted_report(self, result: BulkResult | None = None) -> str:
+        """Return what Ctrl-C left behind: what was done, and where reading stopped."""
+        after = f"nothing after line {self.last_line:,} was read"
+        if result is None:
+            sent = self.last.sent if self.last else 0
+            counts = ", ".join(f"{name} {count:,}" for name, count in self.counters().items())
+            return f"{sent:,} {self.unit} sent before stopping ({counts}); {after}"
+        invalid = len(result.invalid) + self.unreadable
         return (
-            f"{sent:,} {self.unit} sent before stopping ({counts}); "
-            f"nothing after line {self.last_line:,} was read"
+            f"{result.accepted:,} {self.unit} accepted before stopping (not imported: "
+            f"{result.failed:,} failed or unsent, {invalid:,} invalid); {after}"
         )
 
     def line_of(self, item: Any, position: int | None) -> int | None:
@@ -258,7 +262,7 @@ class BulkJob:
     def finish(self, result: BulkResult) -> None:
         """Raise what the run ends with: a setup error in one line, or Interrupted."""
         if self.interrupted or result.cancelled:
-            raise Interrupted(self.interrupted_report())
+            raise Interrupted(self.interrupted_report(result))
         blocking = setup_error(c.error for c in result.chunks)
         if blocking is not None:
             raise CliError(describe_error(blocking))

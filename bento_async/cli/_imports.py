@@ -77,8 +77,10 @@ def _echo_summary(summary: dict[str, Any], command: str) -> None:
             f"{summary['invalid']:,} invalid; nothing was sent."
         )
         return
+    what = "Stopped importing" if summary["cancelled"] else "Imported"
+    read = "after " if summary["cancelled"] else ""
     click.echo(
-        f"Imported {summary['kind']} from {summary['file']}: {summary['records']:,} records, "
+        f"{what} {summary['kind']} from {summary['file']}: {read}{summary['records']:,} records, "
         f"{summary['accepted']:,} accepted, {summary['failed']:,} failed, "
         f"{summary['invalid']:,} invalid ({summary['requests']:,} requests)."
     )

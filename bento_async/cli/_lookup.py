@@ -118,7 +118,8 @@ class LookupJob:
                 blocking = setup_error([lookup.error])
                 if blocking is not None:
                     raise blocking
-                tags = await bento.tags.names_for(lookup.subscriber) if lookup.found else []
+                subscriber = lookup.subscriber
+                tags = await bento.tags.names_for(subscriber) if subscriber else []
                 ready[lookup.index] = (lookup, tags)
                 while written in ready:
                     done, done_tags = ready.pop(written)

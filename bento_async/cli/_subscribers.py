@@ -47,7 +47,7 @@ def get(emails: tuple[str, ...], as_json: bool, connection: Connection) -> None:
             setup = [e for e in errors if isinstance(e, _SETUP_ERRORS)]
             if setup:
                 raise setup[0]
-            found = [await _with_tags(bento, x.subscriber) for x in lookups if x.found]
+            found = [await _with_tags(bento, x.subscriber) for x in lookups if x.subscriber]
         missing = [x.key for x in lookups if not x.found and x.error is None]
         if as_json:
             echo_json(

@@ -57,11 +57,11 @@ def test_5000_rows_with_bad_ones_then_replay_the_fixed_failed_rows(
     first = bento_env.state.subscriber_by_email("user0@example.com")
     assert first is not None
     assert first.fields == {"first_name": "First0", "last_name": "Last0", "plan": "pro", "age": 20}
-    assert bento_env.state.tag_names_of(first) == ["imported", "csv"]
+    assert sorted(bento_env.state.tag_names_of(first)) == ["csv", "imported"]
 
     failed = tmp_path / "contacts.failed.csv"
     assert f"rows not imported are in {failed}" in result.stdout
-    rows = list(csv.reader(failed.open(encoding="utf-8")))
+    rows = list(csv.reader(failed.read_text(encoding="utf-8").splitlines()))
     assert rows[0] == HEADER
     assert [r[0].replace("-at-", "@") for r in rows[1:]] == [
         f"user{line - 2}@example.com" for line in sorted(bad)
