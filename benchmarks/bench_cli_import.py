@@ -43,6 +43,7 @@ def _served() -> Iterator[dict[str, str]]:
     proc = subprocess.Popen(
         [str(bento), "emulator", "serve", "--port", "0", "--profile", "none", "--json"],
         stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
     )
     try:
@@ -95,6 +96,7 @@ def run(quick: bool) -> list[Result]:
         paths = {n: Path(tmp) / f"{n}.csv" for n in (small, large)}
         for n, path in paths.items():
             _write_csv(path, n)
+        _import(paths[small], env)  # warm-up: first-use imports and caches are not the file's
         for _ in range(repeats):
             peaks = {n: _peak(functools.partial(_import, p, env)) for n, p in paths.items()}
             naive = _peak(lambda: _load_all(paths[large]))

@@ -154,16 +154,16 @@ class BulkJob:
         self._show()
 
     def counters(self) -> dict[str, int]:
-        """Return the counts shown so far."""
-        p = self.last
-        invalid = (p.invalid if p else 0) + self.unreadable
+        """Return the counts shown so far (records in flight only while there are some)."""
+        p = self.last or BulkProgress()
+        invalid = p.invalid + self.unreadable
         if self.dry_run:
-            return {"valid": p.sent if p else 0, "invalid": invalid}
-        return {
-            "accepted": p.accepted if p else 0,
-            "failed": p.failed if p else 0,
-            "invalid": invalid,
-        }
+            return {"valid": p.sent, "invalid": invalid}
+        counts = {"accepted": p.accepted, "failed": p.failed, "invalid": invalid}
+        in_flight = p.sent - p.accepted - p.failed
+        if in_flight > 0:
+            counts["in flight"] = in_flight
+        return counts
 
     def on_progress(self, progress: BulkProgress) -> None:
         """Take the bulk call's latest counts."""
@@ -173,10 +173,9 @@ class BulkJob:
     def _show(self) -> None:
         if self.display is None:
             return
-        p = self.last
-        handled = max(p.sent, p.accepted + p.failed) + p.invalid if p else 0
-        waiting = int(p.waiting) if p else 0
-        self.display.update(handled + self.unreadable, self.counters(), waiting=waiting)
+        p = self.last or BulkProgress()
+        done = p.sent if self.dry_run else p.accepted + p.failed
+        self.display.update(done + p.invalid + self.unreadable, self.counters(), waited=p.waiting)
 
     async def run(self, send: Callable[..., Any], items: Iterable[Any]) -> BulkResult:
         """Call ``send`` on the items, showing progress.

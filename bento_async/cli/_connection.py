@@ -32,6 +32,7 @@ from .._errors import (
     TransportError,
     ValidationError,
 )
+from ._columns import HeaderError
 
 __all__ = [
     "EXIT_FAILURE",
@@ -228,6 +229,8 @@ def run(main: Callable[[], Awaitable[int]], connection: Connection | None = None
         fail(str(exc), EXIT_USAGE, secrets)
     except BentoError as exc:
         fail(describe_error(exc), EXIT_FAILURE, secrets)
+    except HeaderError as exc:
+        fail(str(exc), EXIT_USAGE, secrets)
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc), EXIT_FAILURE)
     sys.exit(code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import signal
 from collections.abc import Iterator, Mapping
@@ -72,9 +73,7 @@ def _print_settings(credentials: Mapping[str, object], profile: str, as_json: bo
 @click.option(
     "--profile",
     type=click.Choice(["seed", "docs", "none"]),
-    default="seed",
-    show_default=True,
-    help="Rate limits the emulator enforces (none: no limits).",
+    help="Rate limits the emulator enforces [default: seed where it can; none: no limits].",
 )
 @click.option(
     "--faults",
@@ -89,7 +88,7 @@ def _print_settings(credentials: Mapping[str, object], profile: str, as_json: bo
 def serve(
     host: str,
     port: int,
-    profile: str,
+    profile: str | None,
     faults: tuple[str, ...],
     site_uuid: str | None,
     publishable_key: str | None,
@@ -105,26 +104,29 @@ def serve(
     async def main() -> int:
         from ..testing import BentoEmulator
 
+        options = inspect.signature(BentoEmulator).parameters
+        limits: dict[str, Any] = {}
+        if "profile" in options:
+            limits["profile"] = None if profile == "none" else profile or "seed"
+        elif profile not in (None, "none"):
+            raise CliError("this version of the emulator enforces no rate limits", EXIT_USAGE)
         emulator = BentoEmulator(
             host=host,
             port=port,
             site_uuid=site_uuid,
             publishable_key=publishable_key,
             secret_key=secret_key,
+            **limits,
         )
-        if profile != "none" or fault_specs:
-            raise CliError(
-                "this version of the emulator cannot enforce rate limits or inject faults; "
-                "use --profile none",
-                EXIT_USAGE,
-            )
+        if fault_specs:
+            raise CliError("this version of the emulator cannot inject faults", EXIT_USAGE)
         try:
             await emulator.start()
         except OSError as exc:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         try:
             with _stop_signals() as stop:
-                _print_settings(emulator.credentials, profile, as_json)
+                _print_settings(emulator.credentials, limits.get("profile") or "none", as_json)
                 await stop.wait()
         finally:
             await emulator.stop()

@@ -258,21 +258,24 @@ def email_file(path: str, column: str | None) -> tuple[Iterator[EmailRow], int |
 
     A ``.csv`` file or a given ``column`` means a CSV whose header names the column
     (``email`` by default); otherwise one address a line, blank lines and ``#`` comments
-    skipped. Raises HeaderError when the column is missing.
+    skipped. The file is opened only when the addresses are read. Raises HeaderError when
+    the column is missing (for standard input, when reading starts).
     """
     if column is None and not path.lower().endswith(".csv"):
         return _plain_emails(path), _count_plain(path)
-    stream = _open(path)
-    reader = csv.reader(stream)
-    header = next(reader, [])
     wanted = column or "email"
+    if path == "-":
+        return _csv_emails(path, wanted), None
+    with _open(path) as stream:
+        _column_index(next(csv.reader(stream), []), wanted)
+    return _csv_emails(path, wanted), _count_csv(path)
+
+
+def _column_index(header: Sequence[str], wanted: str) -> int:
     names = [h.strip() for h in header]
     if wanted not in names:
-        if stream is not sys.stdin:
-            stream.close()
         raise HeaderError(f"the header has no {wanted!r} column (it has {', '.join(names)})")
-    total = None if path == "-" else _count_csv(path)
-    return _csv_emails(stream, reader, names.index(wanted)), total
+    return names.index(wanted)
 
 
 def _plain_emails(path: str) -> Iterator[EmailRow]:
@@ -299,8 +302,11 @@ def _count_csv(path: str) -> int:
         return sum(1 for row in csv.reader(stream) if row) - 1
 
 
-def _csv_emails(stream: IO[str], reader: Any, index: int) -> Iterator[EmailRow]:
+def _csv_emails(path: str, wanted: str) -> Iterator[EmailRow]:
+    stream = _open(path)
     try:
+        reader = csv.reader(stream)
+        index = _column_index(next(reader, []), wanted)
         start = reader.line_num + 1
         for cells in reader:
             if cells:

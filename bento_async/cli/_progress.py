@@ -101,7 +101,7 @@ class ProgressDisplay:
         self._printed_at: float | None = None
         self.done = 0
         self.counters: dict[str, int] = {}
-        self.waiting = 0
+        self.waited = 0.0
         self._progress: _TwoLineProgress | None = None
         self._task = TaskID(0)
         self._finished = False
@@ -158,21 +158,22 @@ class ProgressDisplay:
         return " · ".join(parts)
 
     def detail(self) -> str:
-        """Return the command's counters, and whether it waits for the rate limit."""
+        """Return the command's counters, and the time spent waiting for the rate limit."""
         parts = [f"{name} {count:,}" for name, count in self.counters.items()]
-        if self.waiting:
-            parts.append("waiting for the rate limit")
+        if self.waited >= 1:
+            parts.append(f"rate-limit waits {describe_seconds(self.waited)}")
         return " · ".join(parts)
 
     def status(self) -> str:
         """Return everything on one line: pace, time left and counters."""
         return " · ".join(part for part in (self.pace(), self.detail()) if part)
 
-    def update(self, done: int, counters: Mapping[str, int], *, waiting: int = 0) -> None:
-        """Show new counts (``done``: records handled, sent or not)."""
+    def update(self, done: int, counters: Mapping[str, int], *, waited: float = 0.0) -> None:
+        """Show new counts: ``done`` records finished with, ``waited`` seconds of rate-limit
+        waits so far (summed over requests)."""
         self.done = done
         self.counters = dict(counters)
-        self.waiting = waiting
+        self.waited = waited
         if self._progress is not None:
             self._redraw()
             return

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from .._client import AsyncBento
 from .._errors import AuthenticationError, PermissionDeniedError, TransportError
 from ..models import Subscriber
+from ..models.bulk import Lookup
 from ._connection import (
     EXIT_FAILURE,
     CliError,
@@ -29,6 +32,17 @@ def subscribers() -> None:
     """Look up and create subscribers."""
 
 
+def _as_json(lookup: Lookup, tags: list[str]) -> dict[str, Any]:
+    error = None if lookup.error is None else describe_error(lookup.error)
+    return {
+        "email": lookup.key,
+        "found": lookup.found,
+        "subscriber": lookup.subscriber,
+        "tags": tags,
+        "error": error,
+    }
+
+
 async def _with_tags(bento: AsyncBento, subscriber: Subscriber) -> FoundSubscriber:
     return subscriber, await bento.tags.names_for(subscriber)
 
@@ -47,13 +61,13 @@ def get(emails: tuple[str, ...], as_json: bool, connection: Connection) -> None:
             setup = [e for e in errors if isinstance(e, _SETUP_ERRORS)]
             if setup:
                 raise setup[0]
-            found = [await _with_tags(bento, x.subscriber) for x in lookups if x.subscriber]
+            tags = {
+                x.index: await bento.tags.names_for(x.subscriber) for x in lookups if x.subscriber
+            }
+        found = [(x.subscriber, tags[x.index]) for x in lookups if x.subscriber]
         missing = [x.key for x in lookups if not x.found and x.error is None]
         if as_json:
-            echo_json(
-                [{"email": s.email, "found": True, "subscriber": s, "tags": t} for s, t in found]
-                + [{"email": e, "found": False, "subscriber": None, "tags": []} for e in missing]
-            )
+            echo_json([_as_json(x, tags.get(x.index, [])) for x in lookups])
         else:
             make_console().print(subscribers_table(found, missing))
         for lookup in lookups:

@@ -183,3 +183,14 @@ def test_unusable_header_is_a_usage_error(
     assert result.exit_code == 2
     assert result.stderr.strip() == f"bento: {source}: the header has no 'email' column"
     assert bento_env.requests == []
+
+
+def test_import_from_standard_input(bento_env: BentoEmulator, bento: Run, tmp_path: Path) -> None:
+    """`-` with --format jsonl streams records from stdin."""
+    lines = '{"email": "a@example.com", "plan": "pro"}\n{"email": "b@example.com"}\n'
+    result = bento("import", "subscribers", "-", "--format", "jsonl", input=lines)
+    assert result.exit_code == 0, result.output
+    assert "2 records, 2 accepted" in result.stdout
+    subscriber = bento_env.state.subscriber_by_email("a@example.com")
+    assert subscriber is not None
+    assert subscriber.fields == {"plan": "pro"}

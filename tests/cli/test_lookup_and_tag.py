@@ -79,3 +79,13 @@ def test_tag_add_and_remove_a_list_in_batched_commands(
     assert json.loads(removed.stdout)["accepted"] == 10
     assert bento_env.state.tag_names_of(emails[0]) == []
     assert bento_env.state.tag_names_of(emails[10]) == ["vip"]
+
+
+def test_lookup_reads_standard_input(bento_env: BentoEmulator, bento: Run) -> None:
+    """`-` reads the list from stdin (no total is known, so no time left is shown)."""
+    bento_env.state.find_or_create_subscriber("ada@example.com")
+    result = bento("lookup", "-", "--format", "jsonl", input="ada@example.com\nbo@example.com\n")
+    assert result.exit_code == 0, result.output
+    statuses = [json.loads(line)["status"] for line in result.stdout.splitlines()]
+    assert statuses == ["found", "not_found"]
+    assert "left" not in result.stderr

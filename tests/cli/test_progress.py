@@ -43,14 +43,14 @@ def test_terminal_display_draws_a_bar_with_counts_rate_and_time_left() -> None:
         clock.now += 2
         display.update(2000, {"accepted": 1990, "failed": 0, "invalid": 10})
         clock.now += 3
-        display.update(5000, {"accepted": 4980, "failed": 0, "invalid": 20}, waiting=1)
+        display.update(5000, {"accepted": 4980, "failed": 0, "invalid": 20}, waited=75.0)
     screen = Text.from_ansi(out.getvalue()).plain
     lines = screen.splitlines()
     at = max(i for i, line in enumerate(lines) if "Importing subscribers" in line)
     bar, counters = lines[at], lines[at + 1]
     assert "━" in bar
     assert bar.endswith("5,000/5,000 · 1,000/s · <1s left")
-    assert counters == "  accepted 4,980 · failed 0 · invalid 20 · waiting for the rate limit"
+    assert counters == "  accepted 4,980 · failed 0 · invalid 20 · rate-limit waits 1m 15s"
 
 
 def test_plain_display_prints_a_line_per_interval_and_one_at_the_end() -> None:

@@ -63,6 +63,13 @@ def test_subscribers_create_and_get(bento_env: BentoEmulator, bento: Run) -> Non
     ]
     assert rows[0]["subscriber"]["fields"] == {"plan": "pro"}
 
+    bad = bento("subscribers", "get", "ada@example.com", "not-an-email", "--json")
+    assert bad.exit_code == 1
+    first, second = json.loads(bad.stdout)
+    assert first["error"] is None
+    assert "not a valid email address" in second["error"]
+    assert bad.stderr.strip().endswith("bento: 1 of 2 lookups failed")
+
 
 def test_stats_site_counts_subscribers(bento_env: BentoEmulator, bento: Run) -> None:
     """stats site counts everyone, the subscribed and the unsubscribed."""
