@@ -197,8 +197,12 @@ class _StreamForward(Generic[P, T]):
         self._name = fn.__name__
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
-        self.__signature__ = inspect.signature(fn).replace(
-            parameters=list(inspect.signature(fn).parameters.values())[1:]
+        signature = inspect.signature(fn)
+        returns = signature.return_annotation
+        if isinstance(returns, str) and returns.startswith("AsyncIterator["):
+            returns = returns[len("Async") :]  # what the sync call returns: Iterator[...]
+        self.__signature__ = signature.replace(
+            parameters=list(signature.parameters.values())[1:], return_annotation=returns
         )
         self._inputs = inputs
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import AsyncIterator
 
 import bento_async
 import bento_sync
 from bento_async import AsyncBento
 from bento_sync import Bento
-from bento_sync._forward import _Forward
+from bento_sync._forward import _ChunkedForward, _Forward, _StreamForward
 
 
 def _resources(client_cls: type) -> dict[str, type]:
@@ -16,13 +17,33 @@ def _resources(client_cls: type) -> dict[str, type]:
     return hints
 
 
+def _returns_async_iterator(fn: object) -> bool:
+    if not inspect.isfunction(fn):
+        return False
+    hints = inspect.get_annotations(fn, eval_str=True)
+    return getattr(hints.get("return"), "__origin__", None) is AsyncIterator
+
+
 def _public_methods(cls: type) -> dict[str, object]:
     return {
         name: member
         for name, member in inspect.getmembers(cls)
         if not name.startswith("_")
-        and (inspect.iscoroutinefunction(member) or isinstance(member, _Forward))
+        and (
+            inspect.iscoroutinefunction(member)
+            or _returns_async_iterator(member)
+            or isinstance(member, (_Forward, _StreamForward))
+        )
     }
+
+
+def _expected_kind(method: object) -> type:
+    """The forwarder a method needs: a stream for async iterators, chunked for bulk inputs."""
+    if _returns_async_iterator(method):
+        return _StreamForward
+    params = inspect.signature(method).parameters  # type: ignore[arg-type]
+    takes_stream = any("AsyncIterable" in str(p.annotation) for p in params.values())
+    return _ChunkedForward if takes_stream else _Forward
 
 
 def test_same_resources() -> None:
@@ -40,13 +61,18 @@ def test_same_resources() -> None:
             assert set(async_methods) == set(sync_methods), area
             for name, method in async_methods.items():
                 forwarder = sync_methods[name]
-                assert isinstance(forwarder, _Forward)
+                assert type(forwarder) is _expected_kind(method), f"{area}.{name}"
                 assert forwarder.__wrapped__ is method, f"{area}.{name}"
                 expected = inspect.signature(method)
                 params = list(expected.parameters.values())[1:]
-                assert forwarder.__signature__ == expected.replace(parameters=params)
+                returns = expected.return_annotation
+                if isinstance(forwarder, _StreamForward):
+                    assert returns.startswith("AsyncIterator[")
+                    returns = returns.replace("AsyncIterator[", "Iterator[", 1)
+                expected = expected.replace(parameters=params, return_annotation=returns)
+                assert forwarder.__signature__ == expected
                 bound = getattr(getattr(sync_client, area), name)
-                assert inspect.signature(bound) == expected.replace(parameters=params)
+                assert inspect.signature(bound) == expected
     finally:
         sync_client.close()
 

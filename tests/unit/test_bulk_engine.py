@@ -1,0 +1,341 @@
+"""Property tests of the bulk engine's chunking and bookkeeping, with an in-memory API."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bento_async import (
+    BulkCancelledError,
+    BulkProgress,
+    BulkResult,
+    ChunkCancelledError,
+    InputIssue,
+    ServerError,
+)
+from bento_async._bulk import BulkSpec, StopBulk, Tally, answered, run_bulk, stream_lookups
+from bento_async.models.bulk import ChunkOutcome, InvalidRecord
+
+# Records are ints: negative ones are invalid; a chunk holding a multiple of 11 fails as a
+# request; inside answered chunks the "API" refuses multiples of 7.
+
+
+class FakeApi:
+    """Answers chunks in memory, in a shuffled order, and records what it was sent."""
+
+    def __init__(self, seed: int) -> None:
+        self.random = random.Random(seed)
+        self.sent: list[list[int]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def check(self, record: Any, path: str, issues: list[InputIssue]) -> int | None:
+        if record < 0:
+            issues.append(InputIssue(path, "negative"))
+            return None
+        return int(record)
+
+    async def send(self, chunk: list[int]) -> tuple[int, int]:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            for _ in range(self.random.randrange(4)):
+                await asyncio.sleep(0)
+            self.sent.append(list(chunk))
+            if any(r % 11 == 0 for r in chunk):
+                raise ServerError("boom", status=500, method="POST", path="batch/x")
+            refused = sum(1 for r in chunk if r % 7 == 0)
+            return len(chunk) - refused, refused
+        finally:
+            self.in_flight -= 1
+
+    def spec(self, limit: int = 10) -> BulkSpec[int]:
+        return BulkSpec("items", limit, self.check, self.send)
+
+
+records_lists = st.lists(st.integers(-30, 500), max_size=120)
+shapes = st.tuples(st.integers(1, 10), st.integers(1, 5), st.sampled_from(["list", "gen", "async"]))
+
+
+def _source(records: list[int], kind: str) -> Iterable[int] | AsyncIterator[int]:
+    if kind == "list":
+        return records
+    if kind == "gen":
+        return iter(records)
+
+    async def agen() -> AsyncIterator[int]:
+        for r in records:
+            yield r
+
+    return agen()
+
+
+def _assert_monotonic(seen: list[BulkProgress]) -> None:
+    for before, after in itertools.pairwise(seen):
+        for field in ("sent", "accepted", "failed", "invalid", "waiting"):
+            assert getattr(after, field) >= getattr(before, field), field
+
+
+def _assert_accounts(result: BulkResult, records: list[int]) -> None:
+    assert result.total == len(records)
+    assert result.accepted + result.failed + len(result.invalid) == len(records)
+    assert [r.position for r in result.invalid] == [i for i, r in enumerate(records) if r < 0]
+    assert [c.index for c in result.chunks] == list(range(len(result.chunks)))
+    firsts = [c.first for c in result.chunks]
+    assert firsts == sorted(firsts)
+    lost = [r for c in result.chunks if c.error is not None for r in _records_of(c, records)]
+    assert list(result.failed_records) == lost
+
+
+def _records_of(chunk: ChunkOutcome, records: list[int]) -> list[int]:
+    valid = [r for r in records[chunk.first :] if r >= 0]
+    return valid[: chunk.count]
+
+
+@settings(max_examples=150, deadline=None)
+@given(records=records_lists, shape=shapes, seed=st.integers(0, 1000))
+def test_every_record_is_accounted_for(
+    records: list[int], shape: tuple[int, int, str], seed: int
+) -> None:
+    """Whatever the chunk size, concurrency and failures: each valid record is sent once, in
+    chunks of at most chunk_size, and ends up accepted, failed or invalid, exactly once."""
+    chunk_size, concurrency, kind = shape
+    api = FakeApi(seed)
+    seen: list[BulkProgress] = []
+    result = asyncio.run(
+        run_bulk(
+            api.spec(),
+            _source(records, kind),
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=seen.append,
+            dry_run=False,
+        )
+    )
+    valid = [r for r in records if r >= 0]
+    assert sorted(r for chunk in api.sent for r in chunk) == sorted(valid)
+    assert all(1 <= len(chunk) <= chunk_size for chunk in api.sent)
+    assert api.max_in_flight <= concurrency
+    assert result.requests == len(api.sent)
+    _assert_accounts(result, records)
+    answered_ok = [c for c in result.chunks if c.error is None]
+    assert result.failed == len(result.failed_records) + sum(c.failed for c in answered_ok)
+    assert sum(c.failed for c in answered_ok) == sum(
+        1 for c in answered_ok for r in _records_of(c, records) if r % 7 == 0
+    )
+    assert not result.cancelled
+    _assert_monotonic(seen)
+    if seen:
+        assert seen[-1] == BulkProgress(
+            len(valid), result.accepted, result.failed, len(result.invalid)
+        )
+
+
+@settings(max_examples=60, deadline=None)
+@given(records=records_lists, chunk_size=st.integers(1, 10))
+def test_dry_run_sends_nothing(records: list[int], chunk_size: int) -> None:
+    """A dry run sends nothing and reports the chunks and requests it would make."""
+    api = FakeApi(0)
+    result = asyncio.run(
+        run_bulk(
+            api.spec(),
+            records,
+            chunk_size=chunk_size,
+            concurrency=2,
+            on_progress=None,
+            dry_run=True,
+        )
+    )
+    valid = [r for r in records if r >= 0]
+    assert api.sent == []
+    assert (result.accepted, result.failed, result.dry_run) == (0, 0, True)
+    assert result.requests == -(-len(valid) // chunk_size)
+    assert sum(c.count for c in result.chunks) == len(valid)
+    assert result.total == len(records)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    records=st.lists(st.integers(1, 500).filter(lambda r: r % 11), min_size=1, max_size=150),
+    shape=shapes,
+    after=st.integers(0, 12),
+    seed=st.integers(0, 1000),
+)
+def test_cancelled_run_keeps_every_record_read(
+    records: list[int], shape: tuple[int, int, str], after: int, seed: int
+) -> None:
+    """Cancelling the task at any point raises BulkCancelledError whose result covers every
+    record read: answered, in flight (in doubt) or never sent."""
+    chunk_size, concurrency, _ = shape
+    api = FakeApi(seed)
+    read: list[int] = []
+
+    async def source() -> AsyncIterator[int]:
+        for r in records:
+            read.append(r)
+            yield r
+
+    async def main() -> BulkResult | None:
+        task = asyncio.ensure_future(
+            run_bulk(
+                api.spec(),
+                source(),
+                chunk_size=chunk_size,
+                concurrency=concurrency,
+                on_progress=None,
+                dry_run=False,
+            )
+        )
+        for _ in range(after):
+            await asyncio.sleep(0)
+        task.cancel()
+        try:
+            await task
+        except BulkCancelledError as exc:
+            assert task.cancelled()
+            return exc.result
+        except asyncio.CancelledError:
+            assert read == []  # cancelled before it started
+        return None  # or it finished before the cancel landed
+
+    result = asyncio.run(main())
+    if result is None:
+        return
+    assert result.cancelled
+    _assert_accounts(result, read)
+    for chunk in result.chunks:
+        if chunk.error is not None:
+            assert isinstance(chunk.error, ChunkCancelledError)
+    not_sent = [c for c in result.chunks if c.error is not None and not c.error.maybe_processed]  # type: ignore[attr-defined]
+    assert len(not_sent) <= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(records=records_lists, chunk_size=st.integers(1, 10), stop_at=st.integers(0, 120))
+def test_stop_ends_between_chunks(records: list[int], chunk_size: int, stop_at: int) -> None:
+    """An input raising StopBulk ends the run between chunks: chunks in flight finish, and the
+    records read (with the ones handed back) are accounted for; nothing is in doubt."""
+    api = FakeApi(1)
+    head, rest = records[:stop_at], records[stop_at : stop_at + 5]
+
+    async def source() -> AsyncIterator[int]:
+        for r in head:
+            yield r
+        raise StopBulk(rest)
+
+    result = asyncio.run(
+        run_bulk(
+            api.spec(),
+            source(),
+            chunk_size=chunk_size,
+            concurrency=3,
+            on_progress=None,
+            dry_run=False,
+        )
+    )
+    assert result.cancelled
+    _assert_accounts(result, head + rest)
+    for chunk in result.chunks:
+        if isinstance(chunk.error, ChunkCancelledError):
+            assert not chunk.error.maybe_processed
+
+
+@given(
+    ops=st.lists(
+        st.one_of(
+            st.tuples(st.just("reject"), st.integers(0, 100)),
+            st.tuples(st.just("chunk"), st.integers(1, 20), st.integers(-5, 25), st.booleans()),
+            st.tuples(st.just("wait"), st.floats(0, 5)),
+        ),
+        max_size=40,
+    )
+)
+def test_tally_counts_only_grow(ops: list[tuple[Any, ...]]) -> None:
+    """Whatever happens in whatever order, every progress count only grows, and the result
+    adds up: accepted + failed covers the finished chunks."""
+    tally = Tally()
+    seen = [tally.progress()]
+    finished = 0
+    for index, op in enumerate(ops):
+        if op[0] == "reject":
+            tally.reject(InvalidRecord(op[1], None, ()))
+        elif op[0] == "chunk":
+            _, count, accepted, fails = op
+            tally.start(count)
+            error = ServerError("x", status=500, method="POST", path="p") if fails else None
+            outcome = (
+                ChunkOutcome(index, index, count, 0, count, error)
+                if error
+                else answered(index, index, count, accepted)
+            )
+            tally.finish(outcome, list(range(count)))
+            finished += count
+        else:
+            tally.waited(op[1])
+        seen.append(tally.progress())
+    _assert_monotonic(seen)
+    result = tally.result(cancelled=False, dry_run=False)
+    assert result.accepted + result.failed == finished
+    assert [r.position for r in result.invalid] == sorted(r.position for r in result.invalid)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 80), concurrency=st.integers(1, 8), seed=st.integers(0, 100))
+def test_lookups_one_per_key(n: int, concurrency: int, seed: int) -> None:
+    """stream_lookups yields exactly one outcome per key, with at most `concurrency` in flight."""
+    rng = random.Random(seed)
+    in_flight = 0
+    worst = 0
+
+    async def fetch(key: str) -> None:
+        nonlocal in_flight, worst
+        in_flight += 1
+        worst = max(worst, in_flight)
+        for _ in range(rng.randrange(4)):
+            await asyncio.sleep(0)
+        in_flight -= 1
+        if key.endswith("3"):
+            raise ServerError("x", status=503, method="GET", path="fetch/subscribers")
+
+    async def main() -> list[Any]:
+        keys = (f"k{i}" for i in range(n))
+        return [lk async for lk in stream_lookups(keys, fetch, concurrency=concurrency)]
+
+    lookups = asyncio.run(main())
+    assert sorted(lk.index for lk in lookups) == list(range(n))
+    assert all(lk.key == f"k{lk.index}" for lk in lookups)
+    assert all((lk.error is not None) == lk.key.endswith("3") for lk in lookups)
+    assert worst <= concurrency
+
+
+def test_answered_counts_what_was_not_accepted_as_failed() -> None:
+    """An answer that does not add up still accounts for every record of the chunk."""
+    assert answered(0, 0, 10, 12) == ChunkOutcome(0, 0, 10, 10, 0)
+    assert answered(0, 0, 10, 7) == ChunkOutcome(0, 0, 10, 7, 3)
+    assert answered(0, 0, 10, -1) == ChunkOutcome(0, 0, 10, 0, 10)
+
+
+def test_bad_options_raise_before_reading() -> None:
+    """A bad chunk size or concurrency raises ValidationError without reading the input."""
+    from bento_async import ValidationError
+
+    def never() -> Iterator[int]:
+        raise AssertionError("read")
+        yield 0
+
+    for options in (
+        {"chunk_size": 0, "concurrency": 1},
+        {"chunk_size": 11, "concurrency": 1},
+        {"chunk_size": 1, "concurrency": 0},
+    ):
+        with pytest.raises(ValidationError):
+            asyncio.run(
+                run_bulk(FakeApi(0).spec(), never(), on_progress=None, dry_run=False, **options)  # type: ignore[arg-type]
+            )
