@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
+from collections.abc import Callable
 
 import click
 
@@ -23,7 +25,9 @@ __all__ = ["cli"]
 
 @click.group()
 @click.version_option(__version__, prog_name="bento")
-def cli() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Log every request to stderr (never keys).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
     """Work with the Bento email-marketing API from a terminal.
 
     Credentials come from BENTO_PUBLISHABLE_KEY, BENTO_SECRET_KEY and BENTO_SITE_UUID (and
@@ -31,6 +35,24 @@ def cli() -> None:
     fresh embedded emulator instead. Exit codes: 0 success, 1 failure, 2 usage or
     configuration error, 130 interrupted.
     """
+    if verbose:
+        ctx.call_on_close(_log_to_stderr())
+
+
+def _log_to_stderr() -> Callable[[], None]:
+    """Send the SDK's debug log to stderr; return what undoes it."""
+    logger = logging.getLogger("bento_async")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+    return undo
 
 
 for _command in (

@@ -39,17 +39,16 @@ def import_group() -> None:
 
 
 def _records(job: BulkJob, source: RecordFile) -> Iterator[SourceRecord]:
-    """Yield the readable records of the file; the unreadable rows are noted by line."""
-    readable = ((row.line, row.record) for row in _note_unreadable(job, source))
-    return job.feed(readable)
+    """Return the file's readable records for the bulk call; unreadable rows are noted."""
 
+    def readable() -> Iterator[tuple[int, SourceRecord]]:
+        for row in source.rows():
+            if row.record is None:
+                job.skip(row.line, row.raw, row.problem or "unreadable row")
+            else:
+                yield row.line, row.record
 
-def _note_unreadable(job: BulkJob, source: RecordFile) -> Iterator[Any]:
-    for row in source.rows():
-        if row.record is None:
-            job.skip(row.line, row.raw, row.problem or "unreadable row")
-        else:
-            yield row
+    return job.feed(readable())
 
 
 def _write_failed(job: BulkJob, source: RecordFile, path: Path) -> FailedRows | None:
@@ -109,6 +108,9 @@ def _import(kind: Kind, file: str, options: dict[str, Any], connection: Connecti
     source = _open(kind, file, options["fmt"])
     suffix = ".jsonl" if source.format == "jsonl" else ".csv"
     failed_path = Path(options["failed"] or default_failed_path(file, suffix))
+    if file != "-" and failed_path.resolve() == Path(file).resolve():
+        source.close()
+        raise SystemExit(_usage("--failed must not be the input file"))
     dry_run = options["dry_run"]
 
     async def main() -> int:

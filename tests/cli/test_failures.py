@@ -39,6 +39,19 @@ def test_bad_credentials_say_which_settings_to_check(
     assert_no_keys(result, bento_env)
 
 
+def test_verbose_logs_requests_but_never_keys(
+    bento_env: BentoEmulator, bento: Run, assert_no_keys: NoKeys
+) -> None:
+    """-v logs each request and its status to stderr; neither key appears in the log."""
+    result = bento("-v", "tags", "list", "--publishable-key", "pk_flag_secret_value_7")
+    assert result.exit_code == 1
+    assert "bento GET fetch/tags -> 401" in result.stderr
+    assert "pk_flag_secret_value_7" not in result.output
+    assert_no_keys(result, bento_env)
+    quiet = bento("tags", "list")
+    assert "fetch/tags" not in quiet.stderr
+
+
 def test_bad_key_given_as_a_flag_is_not_echoed(bento_env: BentoEmulator, bento: Run) -> None:
     """A key passed with --secret-key is never repeated back, even when it is rejected."""
     result = bento("fields", "list", "--secret-key", "sk_flag_secret_value_42")
