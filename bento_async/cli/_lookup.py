@@ -7,6 +7,7 @@ the error met.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +21,7 @@ from ._bulk import setup_error
 from ._connection import (
     EXIT_FAILURE,
     Connection,
+    Interrupted,
     connection_options,
     describe_error,
     open_client,
@@ -107,7 +109,11 @@ class LookupJob:
         self.counts[key] += 1
 
     async def run(self, bento: AsyncBento, display: ProgressDisplay) -> None:
-        """Look everything up; a setup error (bad keys, wrong URL) stops it and is raised."""
+        """Look everything up, writing results in input order.
+
+        A setup error (bad keys, wrong URL) stops it and is raised; Ctrl-C writes the
+        results at hand and raises Interrupted.
+        """
         stream: AsyncIterator[Lookup] = bento.subscribers.stream_many(
             self.emails(), concurrency=self.concurrency
         )
@@ -127,13 +133,18 @@ class LookupJob:
                     written += 1
                 self._count(lookup)
                 display.update(sum(self.counts.values()), self.counts)
+        except asyncio.CancelledError:
+            for index in sorted(ready):  # finished, but after one still in flight
+                done, done_tags = ready.pop(index)
+                self.writer.write(self.lines.line_of(index), done, done_tags)
+            looked_up = sum(self.counts.values())
+            raise Interrupted(
+                f"{looked_up:,} addresses looked up before stopping; their results were written"
+            ) from None
         finally:
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:
                 await aclose()
-        for index in sorted(ready):
-            done, done_tags = ready.pop(index)
-            self.writer.write(self.lines.line_of(index), done, done_tags)
 
 
 @click.command()
