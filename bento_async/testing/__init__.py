@@ -9,7 +9,9 @@
 
 It serves real HTTP on 127.0.0.1, checks requests the way Bento does (User-Agent, Basic auth,
 `site_uuid`, wrapper keys, item limits), keeps the site's data in `emulator.state` and logs
-every request in `emulator.requests`. The pytest plugin (`bento_async.testing.pytest_plugin`)
+every request in `emulator.requests`. Stats answers come from `emulator.state.stats`
+(segments, reports, ads) and experimental answers from the tables in
+`emulator.state.experimental`. The pytest plugin (`bento_async.testing.pytest_plugin`)
 provides the `bento_emulator` and `bento_credentials` fixtures.
 """
 

@@ -58,8 +58,9 @@ def _domain_of(email: str) -> str:
 def validation(call: Call) -> Reply:
     """Say whether an address looks deliverable."""
     email = _text(call, "email", "Email")
-    if param(call, "ip") is not None:
-        _ip(param(call, "ip"))
+    ip = param(call, "ip")
+    if ip is not None:
+        _ip(ip)
     name = param(call, "name")
     valid = (
         is_valid_email(email)
@@ -82,7 +83,7 @@ def jesses_ruleset(call: Call) -> Reply:
     if is_truthy(param(call, "block_free_providers")) and domain in stubs.free_providers:
         reasons.append("Email provider is free")
     if not is_truthy(param(call, "wiggleroom")):
-        if local in stubs.role_accounts:
+        if local.split("+", 1)[0] in stubs.role_accounts:
             reasons.append("Email is a role account")
         if "+" in local:
             reasons.append("Email uses a plus alias")
@@ -114,9 +115,17 @@ def _blacklist_query(call: Call) -> str:
         raise bad_request("Give exactly one of domain and ip")
     if ip is not None:
         return _ip(ip)
-    if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain.strip().lower()):
+    if not isinstance(domain, str) or not _DOMAIN.fullmatch(_ascii_domain(domain)):
         raise bad_request("Invalid domain")
     return domain.strip().lower()
+
+
+def _ascii_domain(domain: str) -> str:
+    """Return a domain in lower-case IDNA form (`bücher.de` is `xn--bcher-kva.de`)."""
+    try:
+        return domain.strip().lower().encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
 
 
 def blacklist(call: Call) -> Reply:
