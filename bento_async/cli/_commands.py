@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
+from collections.abc import Callable
 
 import click
 
@@ -11,14 +13,59 @@ from .._client import AsyncBento
 from .._errors import BentoError, ConfigError
 from .._version import __version__
 from ._demo import run_demo
+from ._emulator import emulator_group
+from ._imports import import_group
+from ._lookup import lookup
+from ._site import fields, stats, tags
+from ._subscribers import subscribers
+from ._tagging import tag_group
 
 __all__ = ["cli"]
 
 
 @click.group()
 @click.version_option(__version__, prog_name="bento")
-def cli() -> None:
-    """Work with the Bento email-marketing API from a terminal."""
+@click.option("-v", "--verbose", is_flag=True, help="Log every request to stderr (never keys).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Work with the Bento email-marketing API from a terminal.
+
+    Credentials come from BENTO_PUBLISHABLE_KEY, BENTO_SECRET_KEY and BENTO_SITE_UUID (and
+    BENTO_BASE_URL), or from each command's flags; --emulator runs a command against a
+    fresh embedded emulator instead. Exit codes: 0 success, 1 failure, 2 usage or
+    configuration error, 130 interrupted.
+    """
+    if verbose:
+        ctx.call_on_close(_log_to_stderr())
+
+
+def _log_to_stderr() -> Callable[[], None]:
+    """Send the SDK's debug log to stderr; return what undoes it."""
+    logger = logging.getLogger("bento_async")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+    return undo
+
+
+for _command in (
+    subscribers,
+    tags,
+    fields,
+    stats,
+    import_group,
+    lookup,
+    tag_group,
+    emulator_group,
+):
+    cli.add_command(_command)
 
 
 async def _demo_on_emulator(email: str) -> None:

@@ -1,0 +1,156 @@
+"""``bento tag add|remove TAG FILE``: tag (or untag) a list of subscribers in batched commands."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..models.commands import Command
+from ._bulk import BulkJob, default_failed_path
+from ._connection import EXIT_FAILURE, Connection, connection_options, open_client, run
+from ._files import EmailRow
+from ._lookup import open_emails
+
+__all__ = ["tag_group"]
+
+MAX_COMMANDS = 100  # the API's limit of commands per call
+
+
+@click.group("tag")
+def tag_group() -> None:
+    """Add or remove a tag on every subscriber of a list."""
+
+
+def _commands(job: BulkJob, rows: Iterator[EmailRow], tag: str, how: str) -> Iterator[Command]:
+    make = {
+        "add": Command.add_tag,
+        "add_via_event": Command.add_tag_via_event,
+        "remove": Command.remove_tag,
+    }[how]
+    return job.feed((row.line, make(row.email, tag)) for row in rows)
+
+
+def _write_failed(job: BulkJob, path: Path) -> int:
+    """Write the addresses not tagged, one a line (a list the same command takes back)."""
+    rows = job.sorted_failed()
+    if job.dry_run or not rows:
+        return 0
+    with open(path, "w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(f"{row.email if isinstance(row, Command) else row}\n")
+    return len(rows)
+
+
+def _tag(how: str, tag: str, file: str, options: dict[str, Any], connection: Connection) -> None:
+    rows, total = open_emails(file, options["column"])
+    failed_path = Path(options["failed"] or default_failed_path(file, ".txt"))
+    dry_run = options["dry_run"]
+    verb = "remove" if how == "remove" else "add"
+
+    async def main() -> int:
+        async with open_client(connection, offline=dry_run) as bento:
+            job = BulkJob(
+                label=f"{'Checking' if dry_run else 'Tagging' if verb == 'add' else 'Untagging'}",
+                total=total,
+                chunk_size=options["chunk_size"],
+                concurrency=options["concurrency"],
+                dry_run=dry_run,
+                limit=bento.config.rate_limits.fetch,
+                unit="emails",
+            )
+            result = await job.run(bento.commands.run, _commands(job, rows, tag, how))
+        written = _write_failed(job, failed_path)
+        summary = {"file": file, "tag": tag, "action": verb, **job.summary(result)}
+        summary["failed_file"] = str(failed_path) if written else None
+        summary["failed_rows"] = written
+        if options["as_json"]:
+            click.echo(json.dumps(summary, indent=2))
+        else:
+            _echo_summary(summary)
+            job.problems.echo(show_all=options["all_errors"])
+        job.finish(result)
+        return 0 if summary["invalid"] == 0 and result.failed == 0 else EXIT_FAILURE
+
+    run(main, connection)
+
+
+def _echo_summary(summary: dict[str, Any]) -> None:
+    action, tag = summary["action"], summary["tag"]
+    if summary["dry_run"]:
+        valid = summary["records"] - summary["invalid"]
+        click.echo(
+            f"Dry run of {summary['file']}: {summary['records']:,} addresses, {valid:,} valid, "
+            f"{summary['invalid']:,} invalid; nothing was sent."
+        )
+        return
+    done = "tagged" if action == "add" else "untagged"
+    click.echo(
+        f"{summary['accepted']:,} of {summary['records']:,} addresses {done} {tag!r}: "
+        f"{summary['failed']:,} failed, {summary['invalid']:,} invalid "
+        f"({summary['requests']:,} requests)."
+    )
+    if summary["failed_file"]:
+        click.echo(
+            f"{summary['failed_rows']:,} addresses not {done} are in {summary['failed_file']}; "
+            f"run again with: bento tag {action} {tag} {summary['failed_file']}"
+        )
+
+
+def _tag_options(command: Any) -> Any:
+    options = [
+        click.argument("tag"),
+        click.argument("file"),
+        click.option("--column", help="The CSV column holding the addresses [default: email]."),
+        click.option(
+            "--chunk-size",
+            type=click.IntRange(1, MAX_COMMANDS),
+            default=MAX_COMMANDS,
+            show_default=True,
+            help="Commands per request (the API takes at most 100).",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 32),
+            default=4,
+            show_default=True,
+            help="Requests in flight at once.",
+        ),
+        click.option("--dry-run", is_flag=True, help="Check every address; send nothing."),
+        click.option(
+            "--failed",
+            type=click.Path(dir_okay=False, writable=True),
+            help="Where addresses not tagged go [default: FILE's name + .failed.txt].",
+        ),
+        click.option("--all-errors", is_flag=True, help="List every bad row, not the first 20."),
+        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
+        connection_options,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@tag_group.command("add")
+@_tag_options
+@click.option(
+    "--via-event",
+    is_flag=True,
+    help="Tag through an event, firing the automations the tag triggers.",
+)
+def add(tag: str, file: str, via_event: bool, connection: Connection, **options: Any) -> None:
+    """Add TAG to every address of FILE (one a line, or a CSV with an email column).
+
+    No automations fire unless --via-event is given.
+    """
+    _tag("add_via_event" if via_event else "add", tag, file, options, connection)
+
+
+@tag_group.command("remove")
+@_tag_options
+def remove(tag: str, file: str, connection: Connection, **options: Any) -> None:
+    """Remove TAG from every address of FILE (one a line, or a CSV with an email column)."""
+    _tag("remove", tag, file, options, connection)

@@ -1,0 +1,99 @@
+"""Ctrl-C during `bento import` (the real console script): a clean stop that says what was sent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bento_async.testing import BentoEmulator
+
+BENTO = Path(sys.executable).with_name("bento")
+
+
+def test_ctrl_c_stops_the_import_and_keeps_the_unsent_rows(
+    threaded_emulator: BentoEmulator, tmp_path: Path
+) -> None:
+    """Stopped while waiting for the rate limit: exit 130, a report, unsent rows saved."""
+    source = tmp_path / "contacts.csv"
+    source.write_text("email\n" + "".join(f"user{i}@example.com\n" for i in range(400)))
+    creds = threaded_emulator.credentials
+    env = {
+        **os.environ,
+        "BENTO_BASE_URL": creds["base_url"],
+        "BENTO_PUBLISHABLE_KEY": creds["publishable_key"],
+        "BENTO_SECRET_KEY": creds["secret_key"],
+        "BENTO_SITE_UUID": creds["site_uuid"],
+    }
+    # The seed profile lets 15 batch requests go at once, then one every 7.4 s: with chunks
+    # of 10 the import sends 150 records and then waits, which is when Ctrl-C comes.
+    proc = subprocess.Popen(
+        [
+            str(BENTO),
+            "import",
+            "subscribers",
+            str(source),
+            "--chunk-size",
+            "10",
+            "--concurrency",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(threaded_emulator.state.subscribers) < 150 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert len(threaded_emulator.state.subscribers) == 150
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("bento: interrupted: 150 records accepted before stopping")
+    read_up_to = int(last.rsplit("nothing after line ", 1)[1].split()[0].replace(",", ""))
+    assert f"contacts.csv: after {read_up_to - 1} records, 150 accepted" in out
+    saved = (tmp_path / "contacts.failed.csv").read_text().splitlines()[1:]
+    expected = [f"user{i}@example.com" for i in range(150, read_up_to - 1)]
+    assert saved == expected
+
+
+def test_ctrl_c_stops_a_lookup_and_keeps_the_results_so_far(
+    threaded_emulator: BentoEmulator, tmp_path: Path
+) -> None:
+    """Stopped while waiting for the fetch limit: exit 130, the results at hand are written."""
+    source = tmp_path / "emails.txt"
+    source.write_text("".join(f"user{i}@example.com\n" for i in range(300)))
+    creds = threaded_emulator.credentials
+    env = {**os.environ, **{f"BENTO_{k.upper()}": v for k, v in creds.items()}}
+    # The seed profile lets 108 fetches go at once, then one a second.
+    proc = subprocess.Popen(
+        [str(BENTO), "lookup", str(source), "--concurrency", "4"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(threaded_emulator.requests) < 108 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    rows = out.splitlines()[1:]
+    assert len(rows) >= 108
+    assert rows[0].startswith("1,user0@example.com,not_found")
+    assert err.strip().splitlines()[-1] == (
+        f"bento: interrupted: {len(rows)} addresses looked up before stopping; "
+        "their results were written"
+    )
