@@ -68,6 +68,9 @@ class _Forward(Generic[P, T]):
             return bento._run(target)
 
         call.__signature__ = self.__signature__  # type: ignore[attr-defined]
+        # Kept on the instance, which shadows this (non-data) descriptor from now on:
+        # building the wrapper costs more than a fast call's forwarding.
+        obj.__dict__[self._name] = call
         return call
 
 
