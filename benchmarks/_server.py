@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import inspect
 import json
+import selectors
 import signal
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from bento_async.testing import Credentials
 
-__all__ = ["SUBSCRIBER_EMAIL", "ServerInfo", "ServerProcess", "subscriber_payload"]
+__all__ = ["SUBSCRIBER_EMAIL", "Kind", "ServerInfo", "ServerProcess", "subscriber_payload"]
 
 Kind = Literal["minimal", "emulator"]
 
@@ -104,10 +105,13 @@ class ServerProcess:
         )
         self._proc = proc
         assert proc.stdout is not None
-        line = proc.stdout.readline()
+        with selectors.DefaultSelector() as selector:
+            selector.register(proc.stdout, selectors.EVENT_READ)
+            ready = selector.select(_START_TIMEOUT)
+        line = proc.stdout.readline() if ready else ""
         if not line:
             self.stop()
-            raise RuntimeError(f"the {self.kind} server exited before it was ready")
+            raise RuntimeError(f"the {self.kind} server did not start")
         info: ServerInfo = json.loads(line)
         return info
 

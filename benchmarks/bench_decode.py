@@ -24,7 +24,7 @@ __all__ = ["run"]
 
 def run(quick: bool) -> list[Result]:
     """Time both decodes, interleaved, and return the ratio row."""
-    runs, total = (2, 2000) if quick else (7, 40000)
+    runs, total = (2, 2000) if quick else (11, 20000)
     body = json.dumps(subscriber_payload()).encode()
     parse = parse_optional_item(Subscriber)
 
@@ -41,7 +41,7 @@ def run(quick: bool) -> list[Result]:
     ours, base = (statistics.median(rates[k]) for k in ("model", "json"))
     return [
         summarise(
-            "4. model decoding",
+            "model decoding",
             "subscribers/s into a Subscriber model / json.loads alone",
             ratios(rates["model"], rates["json"]),
             detail=f"model {ours:,.0f}/s, json.loads {base:,.0f}/s",

@@ -16,20 +16,26 @@ from bento_sync import Bento
 from ._baselines import RawRequests, check_subscriber, our_async_client
 from ._harness import Result, cli, summarise
 from ._server import ServerInfo, ServerProcess
-from ._timing import EventLoop, async_rate, interleave, ratios, sync_rate
+from ._timing import EventLoop, async_rate, counting_cpu, interleave, ratios, sync_rate
 
 __all__ = ["run"]
 
-QUESTION = "2. sync facade"
+QUESTION = "sync facade"
+NAMES = ("sync", "requests", "async")
 
 
 def run(quick: bool) -> list[Result]:
     """Measure the three callers, interleaved, and return the two ratio rows."""
-    runs, total = (2, 100) if quick else (7, 1000)
+    runs, total = (2, 100) if quick else (11, 500)
+    cpu: dict[str, list[float]] = {name: [] for name in NAMES}
     with ServerProcess("minimal") as info:
-        rates = _measure(info, runs, total)
-    sync, req, aio = (statistics.median(rates[k]) for k in ("sync", "requests", "async"))
-    detail = f"Bento {sync:,.0f}/s, requests {req:,.0f}/s, sequential AsyncBento {aio:,.0f}/s"
+        rates = _measure(info, runs, total, cpu)
+    sync, req, aio = (statistics.median(rates[k]) for k in NAMES)
+    sync_cpu, req_cpu, aio_cpu = (statistics.median(cpu[k]) for k in NAMES)
+    detail = (
+        f"Bento {sync:,.0f}/s, requests {req:,.0f}/s, sequential AsyncBento {aio:,.0f}/s; "
+        f"client CPU per call {sync_cpu:.0f}, {req_cpu:.0f}, {aio_cpu:.0f} µs"
+    )
     return [
         summarise(
             QUESTION,
@@ -48,7 +54,9 @@ def run(quick: bool) -> list[Result]:
     ]
 
 
-def _measure(info: ServerInfo, runs: int, total: int) -> dict[str, list[float]]:
+def _measure(
+    info: ServerInfo, runs: int, total: int, cpu: dict[str, list[float]]
+) -> dict[str, list[float]]:
     email = info["email"]
     with EventLoop() as loop, Bento(**info["credentials"], rate_limits=RateLimits.off()) as bento:
         ours = our_async_client(info)
@@ -66,13 +74,14 @@ def _measure(info: ServerInfo, runs: int, total: int) -> dict[str, list[float]]:
                 sync_get()
                 raw.get()
                 loop.run(async_get())
+            contenders = {
+                "sync": lambda: sync_rate(sync_get, total),
+                "requests": lambda: sync_rate(raw.get, total),
+                "async": lambda: loop.run(async_rate(async_get, total, 1)),
+            }
             return interleave(
                 runs,
-                {
-                    "sync": lambda: sync_rate(sync_get, total),
-                    "requests": lambda: sync_rate(raw.get, total),
-                    "async": lambda: loop.run(async_rate(async_get, total, 1)),
-                },
+                {name: counting_cpu(fn, total, cpu[name]) for name, fn in contenders.items()},
             )
         finally:
             loop.run(ours.aclose())

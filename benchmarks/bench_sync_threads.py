@@ -24,13 +24,13 @@ THREADS = 8
 
 def run(quick: bool) -> list[Result]:
     """Measure both, interleaved, and return the ratio row."""
-    runs, total = (2, 200) if quick else (7, 2400)
+    runs, total = (2, 200) if quick else (11, 1600)
     with ServerProcess("minimal") as info:
         rates = _measure(info, runs, total)
     sync, aio = (statistics.median(rates[k]) for k in ("sync", "async"))
     return [
         summarise(
-            "3. sync facade, threads",
+            "sync facade, threads",
             f"{THREADS} threads on one bento_sync.Bento / AsyncBento at concurrency {THREADS}",
             ratios(rates["sync"], rates["async"]),
             target=0.8,

@@ -104,14 +104,17 @@ def _optional(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return take
 
 
+_ONLY_STR = frozenset([str])
+
+
 def _str_tuple(value: Any) -> tuple[str, ...]:
-    if type(value) not in (list, tuple) or not all(type(item) is str for item in value):
+    if type(value) not in (list, tuple) or not set(map(type, value)) <= _ONLY_STR:
         raise _NotPlain
     return tuple(value)
 
 
 def _str_mapping(value: Any) -> dict[str, Any]:
-    if type(value) is not dict or not all(type(key) is str for key in value):
+    if type(value) is not dict or not set(map(type, value)) <= _ONLY_STR:
         raise _NotPlain
     return dict(value)
 
