@@ -26,7 +26,7 @@ NAMES = ("sync", "requests", "async")
 
 def run(quick: bool) -> list[Result]:
     """Measure the three callers, interleaved, and return the two ratio rows."""
-    runs, total = (2, 100) if quick else (11, 500)
+    runs, total = (2, 100) if quick else (15, 500)
     cpu: dict[str, list[float]] = {name: [] for name in NAMES}
     with ServerProcess("minimal") as info:
         rates = _measure(info, runs, total, cpu)

@@ -24,7 +24,7 @@ THREADS = 8
 
 def run(quick: bool) -> list[Result]:
     """Measure both, interleaved, and return the ratio row."""
-    runs, total = (2, 200) if quick else (11, 1600)
+    runs, total = (2, 200) if quick else (15, 1600)
     with ServerProcess("minimal") as info:
         rates = _measure(info, runs, total)
     sync, aio = (statistics.median(rates[k]) for k in ("sync", "async"))
