@@ -243,31 +243,38 @@ class AsyncBento:
                 timeouts = Timeouts(
                     connect=min(timeouts.connect, max(left, 0.001)), total=max(left, 0.001)
                 )
-        shared.hooks.on_request(RequestEvent(request.method, request.path, request.family, attempt))
+        hooks = shared.hooks
+        if hooks.on_request:
+            hooks.on_request(RequestEvent(request.method, request.path, request.family, attempt))
         sent = loop.time()
         try:
             response = await shared.transport.send(request, timeouts)
         except TransportError as exc:
             elapsed = loop.time() - sent
-            shared.hooks.on_response(
-                ResponseEvent(request.method, request.path, request.family, attempt, None, elapsed)
-            )
+            if hooks.on_response:
+                hooks.on_response(
+                    ResponseEvent(
+                        request.method, request.path, request.family, attempt, None, elapsed
+                    )
+                )
             log.debug("bento %s %s: %s", request.method, request.path, exc)
             return exc, None
         elapsed = loop.time() - sent
-        shared.hooks.on_response(
-            ResponseEvent(
-                request.method, request.path, request.family, attempt, response.status, elapsed
+        if hooks.on_response:
+            hooks.on_response(
+                ResponseEvent(
+                    request.method, request.path, request.family, attempt, response.status, elapsed
+                )
             )
-        )
-        log.debug(
-            "bento %s %s -> %d in %.3fs (attempt %d)",
-            request.method,
-            request.path,
-            response.status,
-            elapsed,
-            attempt,
-        )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "bento %s %s -> %d in %.3fs (attempt %d)",
+                request.method,
+                request.path,
+                response.status,
+                elapsed,
+                attempt,
+            )
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         return error_for(request, response, retry_after=retry_after), response
 

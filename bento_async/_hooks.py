@@ -71,6 +71,10 @@ class _Dispatch(Generic[E]):
         self.name = name
         self.callbacks = callbacks
 
+    def __bool__(self) -> bool:
+        # False without callbacks, so the client can skip building the event.
+        return bool(self.callbacks)
+
     def __call__(self, event: E) -> None:
         for callback in self.callbacks:
             try:

@@ -72,6 +72,9 @@ class FamilyLimiter:
         """
         loop = asyncio.get_running_loop()
         start = loop.time()
+        idle = self.limit is None and self._cooldown_until <= start
+        if idle and (max_wait is None or max_wait > 0):
+            return 0.0  # nothing to wait for: skip wait_for and its task (a hot path)
         try:
             await asyncio.wait_for(self._take(amount), max_wait)
         except asyncio.TimeoutError:

@@ -39,6 +39,8 @@ class AiohttpTransport:
         }
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
+        # The last timeouts and their aiohttp form: nearly every call has the same ones.
+        self._timeout: tuple[Timeouts, aiohttp.ClientTimeout] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
@@ -62,12 +64,20 @@ class AiohttpTransport:
             )
         return self._session
 
+    def _client_timeout(self, timeouts: Timeouts) -> aiohttp.ClientTimeout:
+        last = self._timeout
+        if last is not None and last[0] is timeouts:
+            return last[1]
+        timeout = aiohttp.ClientTimeout(total=timeouts.total, connect=timeouts.connect)
+        self._timeout = (timeouts, timeout)
+        return timeout
+
     async def send(self, request: Request, timeouts: Timeouts) -> Response:
         """Send one request; map aiohttp failures to ConnectError / RequestTimeoutError."""
         session = self._get_session()
         params = (*request.params, ("site_uuid", self._site_uuid))
         headers = {"Content-Type": "application/json"} if request.body is not None else None
-        timeout = aiohttp.ClientTimeout(total=timeouts.total, connect=timeouts.connect)
+        timeout = self._client_timeout(timeouts)
         method, path = request.method, request.path
         try:
             async with session.request(

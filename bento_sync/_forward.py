@@ -95,6 +95,9 @@ class _ForwardBase(Generic[P, R]):
         bound = self._bind(obj._bento, obj._area)
         call = functools.wraps(self._fn)(bound)
         call.__signature__ = self.__signature__  # type: ignore[attr-defined]
+        # Kept on the instance, which shadows this (non-data) descriptor from now on:
+        # building the wrapper costs more than a fast call's forwarding.
+        obj.__dict__[self._name] = call
         return call
 
     def _bind(self, bento: Bento, area: str) -> Callable[P, R]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._converter import converter
@@ -33,8 +33,9 @@ class ResourceBase:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
 
-    async def _call(self, request: Request, parse: Callable[[Any], T]) -> T:
-        return await self._client._call(request, parse)
+    def _call(self, request: Request, parse: Callable[[Any], T]) -> Coroutine[Any, Any, T]:
+        # Hands back the client's coroutine rather than awaiting it in one more frame.
+        return self._client._call(request, parse)
 
 
 def _data(payload: Any) -> Any:

@@ -1,0 +1,63 @@
+"""Question 4: what does building a model cost on top of decoding the JSON?
+
+Decodes a ``fetch/subscribers`` answer (five custom fields, five tags) into a Subscriber
+the way the client does (``json.loads``, then the converter), against ``json.loads`` alone.
+No server: this is the part of a call that runs after the bytes arrive.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+from bento_async.models import Subscriber
+from bento_async.resources._base import parse_optional_item
+
+from ._harness import Result, cli, summarise
+from ._server import subscriber_payload
+from ._timing import interleave, ratios
+
+__all__ = ["run"]
+
+
+def run(quick: bool) -> list[Result]:
+    """Time both decodes, interleaved, and return the ratio row."""
+    runs, total = (2, 2000) if quick else (11, 20000)
+    body = json.dumps(subscriber_payload()).encode()
+    parse = parse_optional_item(Subscriber)
+
+    def model() -> object:
+        return parse(json.loads(body))
+
+    def plain() -> object:
+        return json.loads(body)
+
+    found = model()
+    if not isinstance(found, Subscriber) or found.fields.get("plan") != "pro":
+        raise RuntimeError(f"the converter built {found!r}")
+    rates = interleave(runs, {"model": _rate(model, total), "json": _rate(plain, total)})
+    ours, base = (statistics.median(rates[k]) for k in ("model", "json"))
+    return [
+        summarise(
+            "model decoding",
+            "subscribers/s into a Subscriber model / json.loads alone",
+            ratios(rates["model"], rates["json"]),
+            detail=f"model {ours:,.0f}/s, json.loads {base:,.0f}/s",
+        )
+    ]
+
+
+def _rate(fn: Callable[[], object], total: int) -> Callable[[], float]:
+    def measure() -> float:
+        start = time.perf_counter()
+        for _ in range(total):
+            fn()
+        return total / (time.perf_counter() - start)
+
+    return measure
+
+
+if __name__ == "__main__":
+    cli(run)
