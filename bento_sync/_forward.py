@@ -268,18 +268,9 @@ class _ChunkedForward(_Forward[P, T]):
         self._inputs = inputs or (next(iter(self.__signature__.parameters)),)
         self._interruptible = interruptible
 
-    @overload
-    def __get__(self, obj: None, owner: type) -> _Forward[P, T]: ...
+    def _bind(self, bento: Bento, area: str) -> Callable[P, T]:
+        name, signature = self._name, self.__signature__
 
-    @overload
-    def __get__(self, obj: SyncResource, owner: type) -> Callable[P, T]: ...
-
-    def __get__(self, obj: SyncResource | None, owner: type) -> _Forward[P, T] | Callable[P, T]:
-        if obj is None:
-            return self
-        bento, area, name, signature = obj._bento, obj._area, self._name, self.__signature__
-
-        @functools.wraps(self._fn)
         def call(*args: P.args, **kwargs: P.kwargs) -> T:
             given, arguments = _bulk_arguments(signature, self._inputs, args, kwargs)
 
@@ -305,7 +296,6 @@ class _ChunkedForward(_Forward[P, T]):
                 interruptible=self._interruptible,
             )
 
-        call.__signature__ = signature  # type: ignore[attr-defined]
         return call
 
 
@@ -319,7 +309,7 @@ def forward_chunked(
     return _ChunkedForward(fn, inputs, interruptible)
 
 
-class _StreamForward(Generic[P, T]):
+class _StreamForward(_ForwardBase[P, Iterator[T]]):
     """Forwards a method returning an async iterator as one returning a plain iterator.
 
     The input named by ``inputs`` is read in the caller's thread as it iterates;
@@ -329,37 +319,12 @@ class _StreamForward(Generic[P, T]):
     def __init__(
         self, fn: Callable[Concatenate[Any, P], AsyncIterator[T]], inputs: tuple[str, ...]
     ) -> None:
-        self._fn = fn
-        self._name = fn.__name__
-        self.__doc__ = fn.__doc__
-        self.__wrapped__ = fn
-        signature = inspect.signature(fn)
-        returns = signature.return_annotation
-        if isinstance(returns, str) and returns.startswith("AsyncIterator["):
-            returns = returns[len("Async") :]  # what the sync call returns: Iterator[...]
-        self.__signature__ = signature.replace(
-            parameters=list(signature.parameters.values())[1:], return_annotation=returns
-        )
+        super().__init__(fn)
         self._inputs = inputs
 
-    def __set_name__(self, owner: type, name: str) -> None:
-        if name != self._name:
-            raise TypeError(f"{owner.__name__}.{name} forwards to a method named {self._name}")
+    def _bind(self, bento: Bento, area: str) -> Callable[P, Iterator[T]]:
+        name, signature = self._name, self.__signature__
 
-    @overload
-    def __get__(self, obj: None, owner: type) -> _StreamForward[P, T]: ...
-
-    @overload
-    def __get__(self, obj: SyncResource, owner: type) -> Callable[P, Iterator[T]]: ...
-
-    def __get__(
-        self, obj: SyncResource | None, owner: type
-    ) -> _StreamForward[P, T] | Callable[P, Iterator[T]]:
-        if obj is None:
-            return self
-        bento, area, name, signature = obj._bento, obj._area, self._name, self.__signature__
-
-        @functools.wraps(self._fn)
         def call(*args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
             given, arguments = _bulk_arguments(signature, self._inputs, args, kwargs)
 
@@ -381,7 +346,6 @@ class _StreamForward(Generic[P, T]):
             _check_sync_input(items, given)
             return stream_chunked(bento._loop_thread(), start, items, size=_shuttle_size(arguments))
 
-        call.__signature__ = signature  # type: ignore[attr-defined]
         return call
 
 
