@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 from .._converter import converter
+from .._errors import InputIssue, NotFoundError
 from .._http import Request
+from .._validate import raise_if
 from ..models import BatchResult
 
 if TYPE_CHECKING:
@@ -14,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ResourceBase",
+    "object_id",
     "parse_batch_result",
     "parse_item",
     "parse_list",
@@ -22,6 +26,16 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+def object_id(value: object, path: str, issues: list[InputIssue]) -> str:
+    """Return an id (a positive integer or a non-blank string) quoted for a URL path."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return quote(value.strip(), safe="")
+    issues.append(InputIssue(path, f"expected a positive integer or an id string, got {value!r}"))
+    return ""
 
 
 class ResourceBase:
@@ -36,6 +50,20 @@ class ResourceBase:
     def _call(self, request: Request, parse: Callable[[Any], T]) -> Coroutine[Any, Any, T]:
         # Hands back the client's coroutine rather than awaiting it in one more frame.
         return self._client._call(request, parse)
+
+    async def _get_by_id(self, path: str, value: object, name: str, cls: type[T]) -> T | None:
+        """GET ``path/<id>`` as one item; None for an empty answer or a 404.
+
+        Raises ValidationError for a blank id (see :func:`object_id`).
+        """
+        issues: list[InputIssue] = []
+        ref = object_id(value, name, issues)
+        raise_if(issues)
+        request = Request.build("GET", f"{path}/{ref}")
+        try:
+            return await self._call(request, parse_optional_item(cls))
+        except NotFoundError:
+            return None
 
 
 def _data(payload: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import contextlib
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
@@ -12,7 +11,6 @@ import attrs
 from .._converter import converter
 from .._errors import InputIssue
 from .._http import Request
-from .._paging import paginate
 from .._validate import (
     as_dict,
     check_choice,
@@ -35,7 +33,7 @@ from ..models.broadcasts import (
 )
 from ..models.pages import Page
 from ._base import ResourceBase
-from ._paged import check_page, fetch_page, items_of
+from ._paged import check_page, fetch_page, items_of, pages_from
 
 __all__ = ["Broadcasts", "check_broadcast", "parse_broadcast_result"]
 
@@ -194,8 +192,7 @@ class Broadcasts(ResourceBase):
         Raises ValidationError (when iteration starts) for bad arguments.
         """
         self._check(start, status, per_page, "start")
-        fetch = paginate(lambda n: self._page(n, status, per_page), start=start)
-        async with contextlib.aclosing(fetch):  # type: ignore[type-var]
+        async with pages_from(lambda n: self._page(n, status, per_page), start) as fetch:
             async for page in fetch:
                 yield page
 

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from .._errors import InputIssue, NotFoundError
+from .._errors import InputIssue
 from .._http import Request
 from .._validate import check_text, raise_if
 from ..models.email_templates import EmailTemplate
-from ._base import ResourceBase, parse_item, parse_optional_item
+from ._base import ResourceBase, object_id, parse_item
 
-__all__ = ["EmailTemplates", "object_id"]
-
-
-def object_id(value: object, path: str, issues: list[InputIssue]) -> str:
-    """Return an id (a positive integer or a non-blank string) quoted for a URL path."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return quote(value.strip(), safe="")
-    issues.append(InputIssue(path, f"expected a positive integer or an id string, got {value!r}"))
-    return ""
+__all__ = ["EmailTemplates"]
 
 
 class EmailTemplates(ResourceBase):
@@ -31,14 +19,9 @@ class EmailTemplates(ResourceBase):
 
         Raises ValidationError for a blank id.
         """
-        issues: list[InputIssue] = []
-        tid = object_id(template_id, "template_id", issues)
-        raise_if(issues)
-        request = Request.build("GET", f"fetch/emails/templates/{tid}")
-        try:
-            return await self._call(request, parse_optional_item(EmailTemplate))
-        except NotFoundError:
-            return None
+        return await self._get_by_id(
+            "fetch/emails/templates", template_id, "template_id", EmailTemplate
+        )
 
     async def update(
         self, template_id: int | str, *, subject: str | None = None, html: str | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import contextlib
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeAlias
@@ -11,13 +10,12 @@ from typing import Any, TypeAlias
 import attrs
 
 from .._errors import InputIssue
-from .._paging import paginate
 from .._validate import check_keys, check_timestamp, raise_if
 from ..models import Subscriber
 from ..models.pages import Page
 from ..models.search import DateRange
 from ._base import ResourceBase
-from ._paged import check_page, fetch_page, items_of
+from ._paged import check_page, fetch_page, items_of, pages_from
 
 __all__ = ["PAGE_SIZE", "Search", "SearchFilters", "build_filters"]
 
@@ -150,8 +148,8 @@ class Search(ResourceBase):
             "unsubscribed_at": unsubscribed_at,
         }
         filters = self._filters(start, tags, ranges, "start")
-        fetch = paginate(lambda n: self._page(n, filters), start=start, page_size=PAGE_SIZE)
-        async with contextlib.aclosing(fetch):  # type: ignore[type-var]
+        pages = pages_from(lambda n: self._page(n, filters), start, page_size=PAGE_SIZE)
+        async with pages as fetch:
             async for page in fetch:
                 yield page
 

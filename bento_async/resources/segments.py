@@ -6,13 +6,12 @@ import builtins
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import InputIssue, NotFoundError
+from .._errors import InputIssue
 from .._http import Request
 from .._paging import page_parser
 from .._validate import check_email, raise_if
 from ..models.segments import Segment, SegmentMatch
-from ._base import ResourceBase, parse_optional_item
-from .email_templates import object_id
+from ._base import ResourceBase, object_id
 
 __all__ = ["Segments", "parse_segment_match"]
 
@@ -46,14 +45,7 @@ class Segments(ResourceBase):
 
         Raises ValidationError for a blank id.
         """
-        issues: list[InputIssue] = []
-        sid = object_id(segment_id, "segment_id", issues)
-        raise_if(issues)
-        request = Request.build("GET", f"fetch/segments/{sid}")
-        try:
-            return await self._call(request, parse_optional_item(Segment))
-        except NotFoundError:
-            return None
+        return await self._get_by_id("fetch/segments", segment_id, "segment_id", Segment)
 
     async def match(self, segment_id: int | str, *, email: str) -> SegmentMatch:
         """Ask whether the person with ``email`` is in the segment.

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import builtins
-import contextlib
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 from .._errors import InputIssue
 from .._http import Request
-from .._paging import paginate
 from .._validate import check_choice, check_int_range, check_text, raise_if
 from ..models.email_templates import EmailTemplate
 from ..models.pages import Page
 from ..models.sequences import DelayInterval, EmailSequence
 from ._base import ResourceBase, parse_item
-from ._paged import check_page, fetch_page, items_of
+from ._paged import fetch_page, items_of, page_items, pages_from, require_page
 
 __all__ = ["Sequences", "sequence_ref"]
 
@@ -42,18 +40,12 @@ class Sequences(ResourceBase):
 
         Raises ValidationError for a page below 1.
         """
-        issues: list[InputIssue] = []
-        check_page(page, "page", issues)
-        raise_if(issues)
-        return builtins.list((await self._page(page)).items)
+        return await page_items(self._page, page)
 
     async def pages(self, *, start: int = 1) -> AsyncIterator[Page[EmailSequence]]:
         """Yield every page of sequences from page ``start`` on."""
-        issues: list[InputIssue] = []
-        check_page(start, "start", issues)
-        raise_if(issues)
-        fetch = paginate(self._page, start=start)
-        async with contextlib.aclosing(fetch):  # type: ignore[type-var]
+        require_page(start, "start")
+        async with pages_from(self._page, start) as fetch:
             async for page in fetch:
                 yield page
 

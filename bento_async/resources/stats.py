@@ -7,6 +7,7 @@ than polling. Every call is a read, so every call is safe to retry.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeVar
 
 from .._errors import InputIssue
 from .._http import Request
@@ -15,6 +16,8 @@ from ..models import AdsDimension, AdsStats, ReportStats, RevenueMode, SegmentSt
 from ._base import ResourceBase, parse_object
 
 __all__ = ["Stats"]
+
+T = TypeVar("T")
 
 
 def _identifier(value: object, path: str, issues: list[InputIssue]) -> str:
@@ -28,6 +31,14 @@ def _identifier(value: object, path: str, issues: list[InputIssue]) -> str:
 class Stats(ResourceBase):
     """Statistics: ``site``, ``segment``, ``report`` and ``ads``."""
 
+    async def _by_id(self, kind: str, value: object, cls: type[T]) -> T:
+        """GET ``stats/<kind>?<kind>_id=<value>``; ValidationError for an empty id."""
+        issues: list[InputIssue] = []
+        wire_id = _identifier(value, f"{kind}_id", issues)
+        raise_if(issues)
+        request = Request.build("GET", f"stats/{kind}", params={f"{kind}_id": wire_id})
+        return await self._call(request, parse_object(cls))
+
     async def site(self) -> SiteStats:
         """Return the site's people counts: everyone, subscribed, unsubscribed."""
         return await self._call(Request.build("GET", "stats/site"), parse_object(SiteStats))
@@ -37,22 +48,14 @@ class Stats(ResourceBase):
 
         Raises ValidationError for an empty id, NotFoundError for an unknown segment.
         """
-        issues: list[InputIssue] = []
-        wire_id = _identifier(segment_id, "segment_id", issues)
-        raise_if(issues)
-        request = Request.build("GET", "stats/segment", params={"segment_id": wire_id})
-        return await self._call(request, parse_object(SegmentStats))
+        return await self._by_id("segment", segment_id, SegmentStats)
 
     async def report(self, report_id: str | int) -> ReportStats:
         """Return a saved report: a number (counter) or chart points, with its style and name.
 
         Raises ValidationError for an empty id, NotFoundError for an unknown report.
         """
-        issues: list[InputIssue] = []
-        wire_id = _identifier(report_id, "report_id", issues)
-        raise_if(issues)
-        request = Request.build("GET", "stats/report", params={"report_id": wire_id})
-        return await self._call(request, parse_object(ReportStats))
+        return await self._by_id("report", report_id, ReportStats)
 
     async def ads(
         self,

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import builtins
-import contextlib
 from collections.abc import AsyncIterator
 
-from .._errors import InputIssue
-from .._paging import paginate
-from .._validate import raise_if
 from ..models.pages import Page
 from ..models.workflows import Workflow
 from ._base import ResourceBase
-from ._paged import check_page, fetch_page, items_of
+from ._paged import fetch_page, items_of, page_items, pages_from, require_page
 
 __all__ = ["Workflows"]
 
@@ -28,18 +24,12 @@ class Workflows(ResourceBase):
 
         Raises ValidationError for a page below 1.
         """
-        issues: list[InputIssue] = []
-        check_page(page, "page", issues)
-        raise_if(issues)
-        return builtins.list((await self._page(page)).items)
+        return await page_items(self._page, page)
 
     async def pages(self, *, start: int = 1) -> AsyncIterator[Page[Workflow]]:
         """Yield every page of workflows from page ``start`` on."""
-        issues: list[InputIssue] = []
-        check_page(start, "start", issues)
-        raise_if(issues)
-        fetch = paginate(self._page, start=start)
-        async with contextlib.aclosing(fetch):  # type: ignore[type-var]
+        require_page(start, "start")
+        async with pages_from(self._page, start) as fetch:
             async for page in fetch:
                 yield page
 
