@@ -8,6 +8,7 @@ which input lines were not sent or not accepted, and why.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -19,13 +20,14 @@ import click
 from .. import BulkProgress, BulkResult
 from .._config import RateLimit
 from .._errors import AuthenticationError, InputIssue, PermissionDeniedError, TransportError
-from ._connection import CliError, Interrupted, describe_error
+from ._connection import EXIT_FAILURE, CliError, Interrupted, connection_options, describe_error
 from ._files import LineIndex, SourceRecord
 from ._output import make_console
 from ._progress import ProgressDisplay
 
 __all__ = [
     "BulkJob",
+    "bulk_options",
     "Problem",
     "Problems",
     "default_failed_path",
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 SHOWN_PROBLEMS = 20
 
@@ -101,6 +104,44 @@ def default_failed_path(source: str, suffix: str) -> Path:
         return Path(f"bento-failed{suffix}")
     path = Path(source)
     return path.with_name(f"{path.stem}.failed{suffix}")
+
+
+def bulk_options(
+    *leading: Callable[[F], F], chunk_max: int, chunk_unit: str, row: str, failed_help: str
+) -> Callable[[F], F]:
+    """Return a decorator adding ``leading``, then the options every bulk command takes.
+
+    ``chunk_unit`` names what a request carries (Records, Commands), ``row`` one input item.
+    """
+    options: list[Callable[[Any], Any]] = [
+        *leading,
+        click.option(
+            "--chunk-size",
+            type=click.IntRange(1, chunk_max),
+            default=chunk_max,
+            show_default=True,
+            help=f"{chunk_unit} per request (the API takes at most {chunk_max}).",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 32),
+            default=4,
+            show_default=True,
+            help="Requests in flight at once.",
+        ),
+        click.option("--dry-run", is_flag=True, help=f"Check every {row}; send nothing."),
+        click.option("--failed", type=click.Path(dir_okay=False, writable=True), help=failed_help),
+        click.option("--all-errors", is_flag=True, help="List every bad row, not the first 20."),
+        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
+        connection_options,
+    ]
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 def setup_error(errors: Iterable[BaseException | None]) -> BaseException | None:
@@ -257,6 +298,25 @@ class BulkJob:
             "cancelled": self.interrupted or result.cancelled,
             "problems": self.problems.as_json(),
         }
+
+    def report(
+        self,
+        result: BulkResult,
+        summary: dict[str, Any],
+        options: dict[str, Any],
+        echo_summary: Callable[[], None],
+    ) -> int:
+        """Print ``summary`` (as JSON with ``--json``), then :meth:`finish`; return the exit code.
+
+        Raises what :meth:`finish` raises.
+        """
+        if options["as_json"]:
+            click.echo(json.dumps(summary, indent=2))
+        else:
+            echo_summary()
+            self.problems.echo(show_all=options["all_errors"])
+        self.finish(result)
+        return 0 if summary["invalid"] == 0 and result.failed == 0 else EXIT_FAILURE
 
     def finish(self, result: BulkResult) -> None:
         """Raise what the run ends with: a setup error in one line, or Interrupted."""

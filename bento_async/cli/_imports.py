@@ -9,20 +9,17 @@ every row and reports the bad ones by line without sending anything.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ._bulk import BulkJob, default_failed_path
+from ._bulk import BulkJob, bulk_options, default_failed_path
 from ._columns import Kind
 from ._connection import (
-    EXIT_FAILURE,
     EXIT_USAGE,
     Connection,
-    connection_options,
     open_client,
     run,
 )
@@ -134,13 +131,9 @@ def _import(kind: Kind, file: str, options: dict[str, Any], connection: Connecti
         summary = {"file": file, "kind": kind, **job.summary(result)}
         summary["failed_file"] = str(failed.path) if failed else None
         summary["failed_rows"] = failed.count if failed else 0
-        if options["as_json"]:
-            click.echo(json.dumps(summary, indent=2))
-        else:
-            _echo_summary(summary, f"import {kind}")
-            job.problems.echo(show_all=options["all_errors"])
-        job.finish(result)
-        return 0 if summary["invalid"] == 0 and result.failed == 0 else EXIT_FAILURE
+        return job.report(
+            result, summary, options, lambda: _echo_summary(summary, f"import {kind}")
+        )
 
     run(main, connection)
 
@@ -150,42 +143,19 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def _import_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.argument("file"),
-        click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(["csv", "jsonl"]),
-            help="File format [default: by extension; .jsonl/.ndjson are JSON Lines].",
-        ),
-        click.option(
-            "--chunk-size",
-            type=click.IntRange(1, MAX_CHUNK),
-            default=MAX_CHUNK,
-            show_default=True,
-            help="Records per request (the API takes at most 1000).",
-        ),
-        click.option(
-            "--concurrency",
-            type=click.IntRange(1, 32),
-            default=4,
-            show_default=True,
-            help="Requests in flight at once.",
-        ),
-        click.option("--dry-run", is_flag=True, help="Check every row; send nothing."),
-        click.option(
-            "--failed",
-            type=click.Path(dir_okay=False, writable=True),
-            help="Where rows not imported go [default: FILE's name + .failed].",
-        ),
-        click.option("--all-errors", is_flag=True, help="List every bad row, not the first 20."),
-        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
-        connection_options,
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+_import_options = bulk_options(
+    click.argument("file"),
+    click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["csv", "jsonl"]),
+        help="File format [default: by extension; .jsonl/.ndjson are JSON Lines].",
+    ),
+    chunk_max=MAX_CHUNK,
+    chunk_unit="Records",
+    row="row",
+    failed_help="Where rows not imported go [default: FILE's name + .failed].",
+)
 
 
 @import_group.command("subscribers")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,8 +9,8 @@ from typing import Any
 import click
 
 from ..models.commands import Command
-from ._bulk import BulkJob, default_failed_path
-from ._connection import EXIT_FAILURE, Connection, connection_options, open_client, run
+from ._bulk import BulkJob, bulk_options, default_failed_path
+from ._connection import Connection, open_client, run
 from ._files import EmailRow
 from ._lookup import open_emails
 
@@ -67,13 +66,7 @@ def _tag(how: str, tag: str, file: str, options: dict[str, Any], connection: Con
         summary = {"file": file, "tag": tag, "action": verb, **job.summary(result)}
         summary["failed_file"] = str(failed_path) if written else None
         summary["failed_rows"] = written
-        if options["as_json"]:
-            click.echo(json.dumps(summary, indent=2))
-        else:
-            _echo_summary(summary)
-            job.problems.echo(show_all=options["all_errors"])
-        job.finish(result)
-        return 0 if summary["invalid"] == 0 and result.failed == 0 else EXIT_FAILURE
+        return job.report(result, summary, options, lambda: _echo_summary(summary))
 
     run(main, connection)
 
@@ -100,38 +93,15 @@ def _echo_summary(summary: dict[str, Any]) -> None:
         )
 
 
-def _tag_options(command: Any) -> Any:
-    options = [
-        click.argument("tag"),
-        click.argument("file"),
-        click.option("--column", help="The CSV column holding the addresses [default: email]."),
-        click.option(
-            "--chunk-size",
-            type=click.IntRange(1, MAX_COMMANDS),
-            default=MAX_COMMANDS,
-            show_default=True,
-            help="Commands per request (the API takes at most 100).",
-        ),
-        click.option(
-            "--concurrency",
-            type=click.IntRange(1, 32),
-            default=4,
-            show_default=True,
-            help="Requests in flight at once.",
-        ),
-        click.option("--dry-run", is_flag=True, help="Check every address; send nothing."),
-        click.option(
-            "--failed",
-            type=click.Path(dir_okay=False, writable=True),
-            help="Where addresses not tagged go [default: FILE's name + .failed.txt].",
-        ),
-        click.option("--all-errors", is_flag=True, help="List every bad row, not the first 20."),
-        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
-        connection_options,
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+_tag_options = bulk_options(
+    click.argument("tag"),
+    click.argument("file"),
+    click.option("--column", help="The CSV column holding the addresses [default: email]."),
+    chunk_max=MAX_COMMANDS,
+    chunk_unit="Commands",
+    row="address",
+    failed_help="Where addresses not tagged go [default: FILE's name + .failed.txt].",
+)
 
 
 @tag_group.command("add")
