@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from ._common import Call, bad_request
+from .._state import JSONValue
+from ._common import Call, Reply, bad_request
 
 T = TypeVar("T")
 
@@ -31,3 +32,11 @@ def int_param(call: Call, key: str, default: int, maximum: int | None = None) ->
 def page_of(items: Sequence[T], page: int, per_page: int) -> list[T]:
     """Return page `page` (from 1) of `items`, `per_page` to a page; empty past the end."""
     return list(items[(page - 1) * per_page : page * per_page])
+
+
+def page_reply(
+    call: Call, items: Sequence[T], per_page: int, render: Callable[[T], JSONValue]
+) -> Reply:
+    """Answer `{"data": [...]}` (no `meta`) with page `page` of `items`, rendered."""
+    chunk = page_of(items, int_param(call, "page", 1), per_page)
+    return Reply({"data": [render(item) for item in chunk]})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .._state import JSONValue
-from .._state_content import ContentState, EmailTemplate
+from .._state_content import ContentState, EmailSequence, EmailTemplate, Workflow
 from ._common import ApiFailure, Call, Reply, Route, wrapped_object
 from ._render import iso
 
@@ -34,6 +34,20 @@ def template_summaries(state: ContentState, ids: tuple[str, ...]) -> list[JSONVa
     """Render templates as sequences and workflows list them: id, subject, stats."""
     found = [state.email_template_by_id(i) for i in ids]
     return [{"id": int(t.id), "subject": t.subject, "stats": t.stats} for t in found if t]
+
+
+def render_with_templates(
+    kind: str, value: EmailSequence | Workflow, state: ContentState, **attributes: JSONValue
+) -> dict[str, JSONValue]:
+    """Render a sequence or workflow as a `kind` resource: its name, `attributes`, creation
+    time and template summaries."""
+    rendered = {
+        "name": value.name,
+        **attributes,
+        "created_at": iso(value.created_at),
+        "email_templates": template_summaries(state, value.template_ids),
+    }
+    return {"id": value.id, "type": kind, "attributes": rendered}
 
 
 def rule_errors(item: Mapping[str, JSONValue], required: tuple[str, ...]) -> dict[str, list[str]]:

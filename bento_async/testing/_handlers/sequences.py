@@ -11,9 +11,8 @@ from __future__ import annotations
 from .._state import JSONValue
 from .._state_content import ContentState, EmailSequence
 from ._common import ApiFailure, Call, Reply, Route, wrapped_object
-from ._pages import int_param, page_of
-from ._render import iso
-from .email_templates import render_template, rule_errors, template_summaries
+from ._pages import page_reply
+from .email_templates import render_template, render_with_templates, rule_errors
 
 PER_PAGE = 25
 _OPTIONS = (
@@ -29,19 +28,14 @@ _OPTIONS = (
 
 def render_sequence(value: EmailSequence, state: ContentState) -> dict[str, JSONValue]:
     """Render a sequence as a `sequences` resource with its template summaries."""
-    attributes = {
-        "name": value.name,
-        "prefix_id": value.prefix_id,
-        "created_at": iso(value.created_at),
-        "email_templates": template_summaries(state, value.template_ids),
-    }
-    return {"id": value.id, "type": "sequences", "attributes": attributes}
+    return render_with_templates("sequences", value, state, prefix_id=value.prefix_id)
 
 
 def list_sequences(call: Call) -> Reply:
     """List one page of sequences."""
-    chunk = page_of(call.state.sequences, int_param(call, "page", 1), PER_PAGE)
-    return Reply({"data": [render_sequence(s, call.state) for s in chunk]})
+    return page_reply(
+        call, call.state.sequences, PER_PAGE, lambda s: render_sequence(s, call.state)
+    )
 
 
 def create_sequence_email(call: Call) -> Reply:

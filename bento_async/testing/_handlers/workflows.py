@@ -5,28 +5,22 @@ from __future__ import annotations
 from .._state import JSONValue
 from .._state_content import ContentState, Workflow
 from ._common import Call, Reply, Route
-from ._pages import int_param, page_of
-from ._render import iso
-from .email_templates import template_summaries
+from ._pages import page_reply
+from .email_templates import render_with_templates
 
 PER_PAGE = 25
 
 
 def render_workflow(value: Workflow, state: ContentState) -> dict[str, JSONValue]:
     """Render a workflow as a `workflows` resource with its template summaries."""
-    attributes = {
-        "name": value.name,
-        "status": value.status,
-        "created_at": iso(value.created_at),
-        "email_templates": template_summaries(state, value.template_ids),
-    }
-    return {"id": value.id, "type": "workflows", "attributes": attributes}
+    return render_with_templates("workflows", value, state, status=value.status)
 
 
 def list_workflows(call: Call) -> Reply:
     """List one page of workflows."""
-    chunk = page_of(call.state.workflows, int_param(call, "page", 1), PER_PAGE)
-    return Reply({"data": [render_workflow(w, call.state) for w in chunk]})
+    return page_reply(
+        call, call.state.workflows, PER_PAGE, lambda w: render_workflow(w, call.state)
+    )
 
 
 ROUTES = (Route("GET", "/fetch/workflows", list_workflows),)
