@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 import attrs
 
 from .._state import EmulatorSettings, EmulatorState, JSONValue
+
+T = TypeVar("T")
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -61,6 +63,13 @@ class ApiFailure(Exception):
 def bad_request(message: str) -> ApiFailure:
     """Return the 400 failure with an `{"error": message}` body."""
     return ApiFailure(400, {"error": message})
+
+
+def found(value: T | None, what: str) -> T:
+    """Return ``value``; None fails with 404 `{"error": "<what> not found"}`."""
+    if value is None:
+        raise ApiFailure(404, {"error": f"{what} not found"})
+    return value
 
 
 class InvalidItem(Exception):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from .._state import JSONValue
 from .._state_content import ContentState, EmailSequence, EmailTemplate, Workflow
-from ._common import ApiFailure, Call, Reply, Route, wrapped_object
+from ._common import ApiFailure, Call, Reply, Route, found, wrapped_object
 from ._render import iso
 
 DELAY_INTERVALS = ("minutes", "hours", "days", "months")
@@ -67,10 +67,7 @@ def rule_errors(item: Mapping[str, JSONValue], required: tuple[str, ...]) -> dic
 
 
 def _template(call: Call) -> EmailTemplate:
-    found = call.state.email_template_by_id(call.params["id"])
-    if found is None:
-        raise ApiFailure(404, {"error": "Email template not found"})
-    return found
+    return found(call.state.email_template_by_id(call.params["id"]), "Email template")
 
 
 def get_template(call: Call) -> Reply:

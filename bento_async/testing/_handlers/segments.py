@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .._state import JSONValue
 from .._state_audience import Segment
-from ._common import ApiFailure, Call, InvalidItem, Reply, Route, body_object, required_email
+from ._common import Call, InvalidItem, Reply, Route, body_object, found, required_email
 from ._render import iso
 
 
@@ -28,10 +28,7 @@ def render_segment(value: Segment) -> dict[str, JSONValue]:
 
 
 def _segment(call: Call) -> Segment:
-    found = call.state.segment_by_id(call.params["id"])
-    if found is None:
-        raise ApiFailure(404, {"error": "Segment not found"})
-    return found
+    return found(call.state.segment_by_id(call.params["id"]), "Segment")
 
 
 def list_segments(call: Call) -> Reply:

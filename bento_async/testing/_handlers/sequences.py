@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .._state import JSONValue
 from .._state_content import ContentState, EmailSequence
-from ._common import ApiFailure, Call, Reply, Route, wrapped_object
+from ._common import ApiFailure, Call, Reply, Route, found, wrapped_object
 from ._pages import page_reply
 from .email_templates import render_template, render_with_templates, rule_errors
 
@@ -42,8 +42,7 @@ def create_sequence_email(call: Call) -> Reply:
     """Add an email to a sequence: 404 for an unknown sequence, 422 for broken rules."""
     item = wrapped_object(call, "email_template")
     ref = call.params["id"]
-    if call.state.sequence_by_ref(ref) is None:
-        raise ApiFailure(404, {"error": "Sequence not found"})
+    found(call.state.sequence_by_ref(ref), "Sequence")
     errors = rule_errors(item, ("subject", "html"))
     if errors:
         raise ApiFailure(422, {"errors": errors})

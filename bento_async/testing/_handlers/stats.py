@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .._state import JSONValue, Subscriber
-from ._common import ApiFailure, Call, Reply, Route, bad_request, param
+from ._common import Call, Reply, Route, bad_request, found, param
 
 DIMENSIONS = ("source", "campaign", "medium", "content", "ad")
 REVENUE_MODES = ("all_revenue", "first_revenue", "subscriptions")
@@ -53,17 +53,13 @@ def site_stats(call: Call) -> Reply:
 
 def segment_stats(call: Call) -> Reply:
     """Count the subscribers of one segment."""
-    segment = call.state.segment_by_id(_required_id(call, "segment_id"))
-    if segment is None:
-        raise ApiFailure(404, {"error": "Segment not found"})
+    segment = found(call.state.segment_by_id(_required_id(call, "segment_id")), "Segment")
     return Reply(people_counts(call.state.segment_members(segment.id)))
 
 
 def report_stats(call: Call) -> Reply:
     """Answer a seeded report."""
-    report = call.state.stats.report(_required_id(call, "report_id"))
-    if report is None:
-        raise ApiFailure(404, {"error": "Report not found"})
+    report = found(call.state.stats.report(_required_id(call, "report_id")), "Report")
     return Reply(report.payload())
 
 

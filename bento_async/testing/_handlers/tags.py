@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from .._state import Tag
 from . import _render as render
-from ._common import ApiFailure, Call, InvalidItem, Reply, Route, required_text, wrapped_object
+from ._common import (
+    Call,
+    InvalidItem,
+    Reply,
+    Route,
+    found,
+    required_text,
+    wrapped_object,
+)
 
 
 def list_tags(call: Call) -> Reply:
@@ -23,8 +31,7 @@ def create_tag(call: Call) -> Reply:
 
 
 def _discard(call: Call, tag: Tag | None) -> Reply:
-    if tag is None:
-        raise ApiFailure(404, {"error": "Tag not found"})
+    tag = found(tag, "Tag")
     call.state.discard_tag(tag.id)
     return Reply({"message": f"Tag ({tag.name}) deleted successfully"})
 
