@@ -7,15 +7,7 @@ from __future__ import annotations
 
 from .._state import Tag
 from . import _render as render
-from ._common import (
-    Call,
-    InvalidItem,
-    Reply,
-    Route,
-    found,
-    required_text,
-    wrapped_object,
-)
+from ._common import Call, InvalidItem, Reply, Route, found, required_text, wrapped_object
 
 
 def list_tags(call: Call) -> Reply:
