@@ -38,7 +38,15 @@ from aiolimiter import AsyncLimiter
 from ._config import FAMILIES, Family, RateLimit, RateLimits
 from ._errors import RateLimitWaitError
 
-__all__ = ["CooldownGate", "FamilyLimiter", "Limiters", "Permit", "bucket_for", "wait_floor"]
+__all__ = [
+    "CooldownGate",
+    "FamilyLimiter",
+    "Limiters",
+    "Permit",
+    "bucket_for",
+    "free_capacity",
+    "wait_floor",
+]
 
 log = logging.getLogger("bento_async")
 
@@ -53,17 +61,31 @@ def bucket_for(limit: RateLimit) -> AsyncLimiter:
     return AsyncLimiter(limit.burst, limit.burst / (limit.drain_rate * _SAFETY))
 
 
-def wait_floor(ahead: int, amount: int, burst: float, rate: float, has_capacity: bool) -> float:
-    """Return a lower bound on the seconds until ``amount`` more slots are granted.
+def wait_floor(ahead: int, amount: int, free: float, rate: float) -> float:
+    """Return the seconds until ``amount`` more slots are granted (FIFO, exact).
 
-    ``ahead`` slots are queued before them; the bucket holds ``burst`` and drains
-    ``rate`` per second; ``has_capacity`` says whether one slot is free now (when
-    not, the level is above ``burst - 1``, so every slot needs a full drain).
+    ``ahead`` slots are queued before them; ``free`` is the bucket's free capacity
+    now; it drains ``rate`` per second. Each grant needs one unit of room.
     """
-    needed = ahead + amount
-    if has_capacity:
-        return max(0.0, (needed - burst) / rate)
-    return (needed - 1) / rate
+    return max(0.0, (ahead + amount - free) / rate)
+
+
+def free_capacity(bucket: AsyncLimiter) -> float:
+    """Return the bucket's free room now, found through its public ``has_capacity`` probe.
+
+    A bisection over fractional amounts; the result errs high by under a 10^-12th of
+    the capacity, so a wait computed from it never exceeds the true one.
+    """
+    low, high = 0.0, float(bucket.max_rate)
+    if bucket.has_capacity(high):
+        return high
+    for _ in range(42):
+        middle = (low + high) / 2
+        if bucket.has_capacity(middle):
+            low = middle
+        else:
+            high = middle
+    return high
 
 
 class CooldownGate:
@@ -156,12 +178,12 @@ class FamilyLimiter:
         self.gate.close_for(delay)
 
     def wait_floor(self, amount: int) -> float:
-        """Return a lower bound on the wait for ``amount`` slots behind those queued."""
+        """Return the wait for ``amount`` slots behind those queued (no cooldown)."""
         bucket = self._get_bucket()
         if bucket is None:
             return 0.0
         rate = bucket.max_rate / bucket.time_period
-        return wait_floor(self._queued, amount, bucket.max_rate, rate, bucket.has_capacity())
+        return wait_floor(self._queued, amount, free_capacity(bucket), rate)
 
     async def take(self, amount: int) -> None:
         """Wait for ``amount`` slots, one at a time (no gate)."""
@@ -201,7 +223,10 @@ class Limiters:
         return self._by_family[family]
 
     def wait_floor(self, family: Family, emails: int = 0) -> float:
-        """Return a lower bound on the wait for one request of ``family`` with ``emails``."""
+        """Return a lower bound on the wait for one request of ``family`` with ``emails``.
+
+        Exact while no cooldown opens and no probe is out (those only add to it).
+        """
         limiter = self[family]
         floor = limiter.gate.remaining() + limiter.wait_floor(1)
         if emails:
@@ -213,14 +238,16 @@ class Limiters:
     ) -> Permit:
         """Wait for a slot of ``family`` (and ``emails`` email units); return the permit.
 
-        Fails fast when even the lower bound of the wait exceeds ``max_wait``.
+        Fails at once when the wait, known from the bucket and the queue, exceeds
+        ``max_wait``; else waits at most ``max_wait`` (a cooldown may open meanwhile).
         Cancellation while waiting takes no request slot.
 
         Raises RateLimitWaitError when the wait would exceed ``max_wait``.
         """
-        floor = self.wait_floor(family, emails)
-        if max_wait is not None and floor > max_wait:
-            raise RateLimitWaitError(family, floor, max(max_wait, 0.0))
+        if max_wait is not None:
+            floor = self.wait_floor(family, emails)
+            if floor > max_wait:
+                raise RateLimitWaitError(family, floor, max(max_wait, 0.0))
         loop = asyncio.get_running_loop()
         start = loop.time()
         permit: Permit | None = None

@@ -10,12 +10,13 @@ import asyncio
 import bisect
 
 import pytest
+from aiolimiter import AsyncLimiter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from virtual_time import Deadlock, run_virtual
 
 from bento_async import ConfigError, RateLimit, RateLimits, RateLimitWaitError
-from bento_async._ratelimit import Limiters, wait_floor
+from bento_async._ratelimit import Limiters, free_capacity, wait_floor
 
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -170,8 +171,7 @@ def test_cancelled_waiters_take_no_slot(limit: RateLimit, keep: int, cancel_at: 
 def test_max_wait_fails_fast_and_never_overstays(
     limit: RateLimit, ahead: int, arrive: float, max_wait: float
 ) -> None:
-    """A capped caller succeeds exactly when the wait fits, fails at once when it clearly
-    does not, and never waits past its cap."""
+    """A capped caller succeeds exactly when the wait fits, and fails at once when not."""
     arrive *= limit.period
     max_wait *= limit.period
 
@@ -193,7 +193,6 @@ def test_max_wait_fails_fast_and_never_overstays(
 
     _, true_wait = run_virtual(lambda: main(None))
     refused, waited = run_virtual(lambda: main(max_wait))
-    slot = limit.period / (limit.limit - limit.burst if limit.limit > 1 else 1)
     if true_wait <= max_wait - 1e-6:
         assert refused is None
         assert waited == pytest.approx(true_wait, abs=1e-6)
@@ -201,16 +200,33 @@ def test_max_wait_fails_fast_and_never_overstays(
         assert refused is not None
         assert refused.allowed == max_wait
         assert waited <= max_wait + 1e-6
-        if true_wait > max_wait + max(1, limit.burst - 1) * slot:
-            assert waited < 1e-6  # the estimate alone was enough to refuse
+        assert waited < 1e-6  # the estimate alone was enough to refuse
 
 
-def test_wait_floor_is_a_lower_bound_within_one_slot() -> None:
-    """The estimate used to fail fast: below the true wait, and close to it when full."""
-    rate = 2.0
-    assert wait_floor(0, 1, 5, rate, True) == 0
-    assert wait_floor(9, 1, 5, rate, True) == pytest.approx(2.5)
-    assert wait_floor(9, 1, 5, rate, False) == pytest.approx(4.5)  # true wait in (4.5, 5]
+def test_wait_floor_arithmetic() -> None:
+    """The wait is the room still missing for the queue and this caller, over the drain."""
+    assert wait_floor(0, 1, 5.0, 2.0) == 0
+    assert wait_floor(9, 1, 5.0, 2.0) == pytest.approx(2.5)
+    assert wait_floor(9, 1, 0.25, 2.0) == pytest.approx(4.875)
+
+
+@given(st.integers(1, 500), st.floats(0.1, 3600), st.floats(0, 1), st.floats(0, 5))
+def test_free_capacity_is_read_exactly_through_the_public_probe(
+    capacity: int, period: float, fill: float, later: float
+) -> None:
+    """The bisection over has_capacity finds the bucket's free room to 1e-9 of capacity."""
+
+    async def main() -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        bucket = AsyncLimiter(capacity, period)
+        await bucket.acquire(fill * capacity)
+        filled = loop.time()
+        await asyncio.sleep(later)
+        drained = (loop.time() - filled) * capacity / period
+        return free_capacity(bucket), capacity - max(0.0, fill * capacity - drained)
+
+    found, expected = run_virtual(main)
+    assert found == pytest.approx(expected, abs=1e-9 * capacity + 1e-6)
 
 
 def test_burst_must_leave_room_below_the_limit() -> None:
