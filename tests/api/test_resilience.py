@@ -62,7 +62,7 @@ def attempts_at(emulator: BentoEmulator, path: str) -> int:
     [
         lambda f: f.fail_next(2, status=503),
         lambda f: f.fail_next(1, status=500),
-        lambda f: f.stall(1.0),
+        lambda f: f.stall(0.5),
         lambda f: f.reset_connection(),
     ],
     ids=["503", "500", "stall", "reset"],
@@ -81,7 +81,7 @@ async def test_safe_requests_are_retried(
     ("inject", "error"),
     [
         (lambda f: f.fail_next(1, status=502), ServerError),
-        (lambda f: f.stall(1.0), RequestTimeoutError),
+        (lambda f: f.stall(0.5), RequestTimeoutError),
         (lambda f: f.reset_connection(), ConnectError),
     ],
     ids=["502", "stall", "reset"],
@@ -123,10 +123,10 @@ async def test_stalled_event_ran_once_and_opt_in_repeats_it(emulator: BentoEmula
 async def test_purchases_are_safe_to_repeat(quick: AsyncBento, emulator: BentoEmulator) -> None:
     """A purchase is de-duplicated by its key, so a 503 is retried and revenue counts once."""
     emulator.faults.fail_next(1, status=503)
-    emulator.faults.stall(1.0, path="batch/events")
+    emulator.faults.stall(0.5, path="batch/events")
     result = await quick.events.track_purchase(EMAIL, key="order-1", amount=500)
     assert result.results == 1
-    await asyncio.sleep(0.8)  # let the stalled copy land too
+    await asyncio.sleep(0.3)  # let the stalled copy land too
     assert emulator.state.revenue_of(EMAIL) == {"USD": 500}
 
 
@@ -238,7 +238,7 @@ async def test_deadline_spans_all_attempts(emulator: BentoEmulator) -> None:
 
 async def test_deadline_cuts_a_stalled_attempt_short(emulator: BentoEmulator) -> None:
     """A deadline shorter than the timeout bounds a stalled request too."""
-    emulator.faults.stall(2.0)
+    emulator.faults.stall(0.6)
     policy = RetryPolicy(deadline=0.3)
     async with AsyncBento(
         **emulator.credentials, retry=policy, timeout=30, rate_limits=RateLimits.off()
@@ -252,7 +252,7 @@ async def test_deadline_cuts_a_stalled_attempt_short(emulator: BentoEmulator) ->
 
 async def test_per_call_timeout_override(emulator: BentoEmulator) -> None:
     """with_options(timeout=...) gives one call a shorter timeout than the client's."""
-    emulator.faults.stall(1.0, times=None)
+    emulator.faults.stall(0.5)
     async with AsyncBento(
         **emulator.credentials, timeout=30, retry=RetryPolicy.none(), rate_limits=RateLimits.off()
     ) as client:

@@ -93,7 +93,7 @@ async def test_latency_delays_and_adds_up(api: Api, emu: BentoEmulator) -> None:
 
 async def test_stall_does_the_work_but_outlasts_the_timeout(emu: BentoEmulator) -> None:
     """A stalled request is processed, but its answer comes too late for the client."""
-    emu.faults.stall(1.0)
+    emu.faults.stall(0.5)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.2)) as session:
         with pytest.raises(asyncio.TimeoutError):
             await Api(session, emu).post("fetch/tags", TAG)

@@ -315,3 +315,30 @@ def test_callers_waiting_for_slots_do_not_send_during_a_cooldown() -> None:
     assert probe >= 2.05
     assert not [t for t in times[2:] if t < probe + 0.01]  # the probe's answer comes first
     assert len(times) == 7
+
+
+def test_slot_wait_is_bounded_by_the_deadline() -> None:
+    """A call whose next slot lies past its deadline fails at once with RateLimitWaitError,
+    instead of waiting for the slot and then running out of time."""
+    transport = ScriptedTransport([])
+    quota = RateLimit(2, 60, burst=1)
+
+    async def main() -> tuple[RateLimitWaitError, float]:
+        loop = asyncio.get_running_loop()
+        bento = client(
+            transport,
+            retry=RetryPolicy(deadline=5),
+            rate_limits=RateLimits.profile("seed", fetch=quota),
+        )
+        await bento.tags.list()
+        start = loop.time()
+        with pytest.raises(RateLimitWaitError) as info:
+            await bento.tags.list()
+        return info.value, loop.time() - start
+
+    error, waited = run_virtual(main)
+    assert waited < 1e-6
+    assert error.allowed == pytest.approx(5, abs=0.02)
+    assert error.needed == pytest.approx(60 * (1 + 1e-9), abs=0.1)
+    assert error.attempts == 0
+    assert len(transport.sent) == 1
