@@ -307,3 +307,34 @@ def test_virtual_loop_reports_a_hang() -> None:
 
     with pytest.raises(Deadlock):
         run_virtual(main)
+
+
+def test_email_units_pace_batch_sends_and_a_cancelled_send_keeps_no_batch_slot() -> None:
+    """Email sends wait for one unit per email at the email pace before their batch slot,
+    and a send cancelled during that wait leaves the batch bucket untouched."""
+    limits = RateLimits(
+        fetch=None,
+        batch=RateLimit(3, 60, burst=1),
+        stats=None,
+        experimental=None,
+        emails=RateLimit(60, 60),  # burst 1: one email every 60/59 s after the first
+    )
+
+    async def main() -> tuple[float, float]:
+        limiters = Limiters(limits)
+        loop = asyncio.get_running_loop()
+        await limiters.acquire("batch", emails=1)  # t = 0: the batch burst and email burst
+        doomed = asyncio.create_task(limiters.acquire("batch", emails=30))
+        await asyncio.sleep(5)
+        doomed.cancel()
+        await asyncio.gather(doomed, return_exceptions=True)
+        free = free_capacity(limiters["batch"]._get_bucket())  # type: ignore[arg-type]
+        await limiters.acquire("batch", emails=10)
+        return loop.time(), free
+
+    when, batch_free = run_virtual(main)
+    # The batch bucket drained for 5 s at 2/60 per s and nobody else took from it.
+    assert batch_free == pytest.approx(5 * 2 / 60, abs=1e-6)
+    # Ten more emails (done by about 14 s), then the batch slot, free again 30 s after
+    # t = 0; had the batch slot come first, the emails would have ended near 39 s.
+    assert when == pytest.approx(30.0, abs=1e-3)
