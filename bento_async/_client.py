@@ -14,11 +14,17 @@ import attrs
 import cattrs
 
 from ._config import ClientConfig, RateLimits, RetryPolicy, Timeouts, seconds
-from ._errors import ApiError, BentoError, DecodeError, TransportError
+from ._errors import (
+    ApiError,
+    DecodeError,
+    RateLimitError,
+    RateLimitWaitError,
+    TransportError,
+)
 from ._hooks import Hooks, RequestEvent, ResponseEvent, RetryEvent
 from ._http import Request, Response, decode_json, error_for
-from ._ratelimit import Limiters
-from ._retry import parse_retry_after, retry_delay
+from ._ratelimit import Limiters, Permit
+from ._retry import parse_retry_after, retry_delay, wait_before_retry
 from ._transport import AiohttpTransport, Transport
 from .resources.broadcasts import Broadcasts
 from .resources.commands import Commands
@@ -41,6 +47,8 @@ __all__ = ["AsyncBento"]
 log = logging.getLogger("bento_async")
 
 T = TypeVar("T")
+
+_Outcome = tuple["ApiError | TransportError | None", "Response | None"]
 
 
 class _Shared:
@@ -184,40 +192,48 @@ class AsyncBento:
     async def _call(self, request: Request, parse: Callable[[Any], T]) -> T:
         """Send a request through the limiter with retries; parse the JSON body.
 
-        The single send path: every API call goes through here.
+        The single send path: every API call goes through here. Each attempt
+        takes a rate-limit slot (a 429 also holds the family's other callers);
+        the final error carries the attempt count and the last Retry-After.
         """
         shared = self._shared
         loop = asyncio.get_running_loop()
         policy = self._retry
         start = loop.time()
-        limiter = shared.limiters[request.family]
         attempt = 0
+        last_retry_after: float | None = None
         while True:
-            attempt += 1
-            remaining = None if policy.deadline is None else policy.deadline - (loop.time() - start)
-            await limiter.acquire(1, max_wait=_min(self._max_wait, remaining))
-            if request.emails:
-                await shared.limiters["emails"].acquire(
-                    request.emails, max_wait=_min(self._max_wait, remaining)
+            left = None if policy.deadline is None else policy.deadline - (loop.time() - start)
+            try:
+                permit = await shared.limiters.acquire(
+                    request.family, request.emails, max_wait=_min(self._max_wait, left)
                 )
-            error, response = await self._attempt(request, attempt, start)
+            except RateLimitWaitError as exc:
+                exc.attempts, exc.retry_after = attempt, last_retry_after
+                raise
+            attempt += 1
+            jitter = random.random()
+            outcome: _Outcome | None = None
+            try:
+                outcome = await self._attempt(request, attempt, start)
+            finally:
+                self._settle(permit, request, outcome, attempt, jitter)
+            error, response = outcome
             if error is None:
                 assert response is not None
                 return _parse(request, response, parse)
+            if error.retry_after is not None:
+                last_retry_after = error.retry_after
             delay = retry_delay(
                 error,
                 attempt=attempt,
                 policy=policy,
                 idempotent=request.idempotent,
                 elapsed=loop.time() - start,
-                jitter=random.random(),
+                jitter=jitter,
             )
             if delay is None:
-                if isinstance(error, (ApiError, TransportError)):
-                    error.attempts = attempt
-                raise error
-            if getattr(error, "status", None) == 429:
-                limiter.cooldown(delay)
+                raise _final(error, attempt, last_retry_after)
             shared.hooks.on_retry(
                 RetryEvent(request.method, request.path, request.family, attempt, delay, error)
             )
@@ -229,11 +245,31 @@ class AsyncBento:
                 error,
                 delay,
             )
-            await asyncio.sleep(delay)
+            if not isinstance(error, RateLimitError):
+                # A 429's wait is the family's cooldown, served at the gate in acquire().
+                await asyncio.sleep(delay)
 
-    async def _attempt(
-        self, request: Request, attempt: int, start: float
-    ) -> tuple[BentoError | None, Response | None]:
+    def _settle(
+        self,
+        permit: Permit,
+        request: Request,
+        outcome: _Outcome | None,
+        attempt: int,
+        jitter: float,
+    ) -> None:
+        """Open the family's cooldown after a 429, then report the outcome to the gate."""
+        if outcome is None:  # cancelled, or failed outside the transport
+            permit.settle(None)
+            return
+        error = outcome[0]
+        limited = isinstance(error, RateLimitError)
+        if limited:
+            assert error is not None
+            delay = wait_before_retry(error, attempt=attempt, policy=self._retry, jitter=jitter)
+            self._shared.limiters[request.family].cooldown(delay)
+        permit.settle(limited)
+
+    async def _attempt(self, request: Request, attempt: int, start: float) -> _Outcome:
         shared = self._shared
         loop = asyncio.get_running_loop()
         timeouts = self._timeouts
@@ -296,6 +332,16 @@ def _parse(request: Request, response: Response, parse: Callable[[Any], T]) -> T
             status=response.status,
             body=response.text(200),
         ) from exc
+
+
+def _final(
+    error: ApiError | TransportError, attempts: int, retry_after: float | None
+) -> ApiError | TransportError:
+    """Stamp the error a call gives up with: attempts made and the last Retry-After."""
+    error.attempts = attempts
+    if error.retry_after is None:
+        error.retry_after = retry_after
+    return error
 
 
 def _min(a: float | None, b: float | None) -> float | None:

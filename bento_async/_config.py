@@ -96,9 +96,15 @@ class RateLimit:
     """A hard quota: at most ``limit`` requests in any window of ``period`` seconds.
 
     ``burst`` requests may go at once; after that requests drain at
-    ``(limit - burst) / period`` per second, so no window of ``period`` ever sees
-    more than ``limit``. The default burst is 3% of the limit (at least 1), which
-    keeps the sustained rate at or above 97% of the quota.
+    ``(limit - burst) / period`` per second, so no window of ``period`` (closed at
+    both ends) ever sees more than ``limit`` sends, retries included. The default
+    burst is 3% of the limit (at least 1), which sustains at least 97% of the quota
+    under constant demand; a quota under 34 keeps one request of headroom and
+    sustains ``(limit - 1) / limit``. A quota of 1 sends one request per period
+    (two may then be exactly a period apart).
+
+    Raises ConfigError for a limit below 1, a burst outside ``1 .. limit - 1``, or a
+    period that is not a positive number of seconds.
     """
 
     limit: int

@@ -115,25 +115,50 @@ class ValidationError(BentoError, ValueError):
 
 
 class RateLimitWaitError(BentoError):
-    """Waiting for a rate-limit slot would take longer than the caller allowed."""
+    """Waiting for a rate-limit slot would take longer than the caller allowed.
 
-    def __init__(self, family: str, needed: float, allowed: float) -> None:
+    ``needed`` is the (estimated) wait, ``allowed`` the cap: the caller's
+    ``max_wait`` or what was left of the retry deadline. ``attempts`` counts the
+    requests already sent for this call; ``retry_after`` is the last Retry-After
+    the API gave for it, in seconds, or None.
+    """
+
+    def __init__(
+        self,
+        family: str,
+        needed: float,
+        allowed: float,
+        *,
+        attempts: int = 0,
+        retry_after: float | None = None,
+    ) -> None:
         self.family = family
         self.needed = needed
         self.allowed = allowed
-        super().__init__(
-            f"rate limit for {family!r} needs a wait of {needed:.2f}s, more than the "
-            f"{allowed:.2f}s allowed"
+        self.attempts = attempts
+        self.retry_after = retry_after
+        super().__init__(family, needed, allowed)
+
+    def __str__(self) -> str:
+        suffix = f" (after {self.attempts} attempts)" if self.attempts else ""
+        return (
+            f"rate limit for {self.family!r} needs a wait of {self.needed:.2f}s, more than "
+            f"the {self.allowed:.2f}s allowed{suffix}"
         )
 
 
 class TransportError(BentoError):
-    """No HTTP response was received (connection failure or timeout)."""
+    """No HTTP response was received (connection failure or timeout).
+
+    ``attempts`` counts the requests sent for the call; ``retry_after`` is the
+    last Retry-After an earlier attempt got (seconds), or None.
+    """
 
     def __init__(self, message: str, *, method: str, path: str, attempts: int = 1) -> None:
         self.method = method
         self.path = path
         self.attempts = attempts
+        self.retry_after: float | None = None
         self.detail = message
         super().__init__(f"{method} {path}: {message}")
 
@@ -181,7 +206,9 @@ class ApiError(BentoError):
     """The API answered with an error status.
 
     Attributes: ``status``, ``message`` (the API's own words), ``method``,
-    ``path``, ``body`` (decoded JSON when it was JSON, else text), ``attempts``.
+    ``path``, ``body`` (decoded JSON when it was JSON, else text), ``attempts``
+    (requests sent for the call) and ``retry_after`` (this answer's Retry-After
+    in seconds or, failing that, the last one an earlier attempt got; or None).
     """
 
     def __init__(

@@ -1,26 +1,55 @@
 """Per-family client-side rate limiting and the 429 cooldown gate.
 
-Each family (fetch, batch, stats, experimental, and the email send pace) gets
-one aiolimiter bucket sized from its quota: capacity ``burst``, draining at
-``(limit - burst) / period``, so no window of ``period`` sees more than
-``limit`` calls (see :class:`~bento_async.RateLimit`). Buckets are created
-lazily on the loop that first uses them.
+Each family (fetch, batch, stats, experimental, and the email send pace) has:
+
+* a bucket: an aiolimiter leaky bucket of capacity ``burst`` that drains at
+  ``(limit - burst) / period``. It admits a request when its level plus one fits
+  the capacity. Over any closed window of ``period`` seconds, the admitted count
+  is the level at the end, minus the level at the start, plus what drained in
+  between: at most ``burst - 0 + (limit - burst) = limit``. The drain is shaved
+  by one part in 10^9 so float rounding can never admit a request early.
+* a cooldown gate: a 429 closes it for the Retry-After (or a backoff). When the
+  cooldown ends, one caller goes first as a probe; the others wait until the
+  probe's answer is something other than 429, so parked callers never stampede.
+
+A caller waits for the gate to open, then for its bucket slots, and asks the gate
+again as its slot is granted: if a cooldown opened meanwhile, or another caller
+is out as the probe, the slot is spent (never handed back, which only ever leaves
+capacity unused) and it waits again; the first caller granted a slot after a
+cooldown becomes the probe. So a request is sent right
+after its slot is granted, and the window bound holds for send times, retries
+included (each attempt takes a slot). A caller cancelled while waiting takes no
+request slot: aiolimiter takes a slot only once it is granted, with no await
+after. Email units (more than one per request) are taken first and one at a
+time; a caller cancelled between them leaves the units it took unused.
+
+Buckets and gates bind to the loop that first uses them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Callable
 from contextvars import ContextVar
 
+import anyio
+import attrs
 from aiolimiter import AsyncLimiter
 
 from ._config import FAMILIES, Family, RateLimit, RateLimits
 from ._errors import RateLimitWaitError
 
-__all__ = ["FamilyLimiter", "Limiters", "bucket_for", "wait_meter"]
+__all__ = [
+    "CooldownGate",
+    "FamilyLimiter",
+    "Limiters",
+    "Permit",
+    "bucket_for",
+    "free_capacity",
+    "wait_floor",
+    "wait_meter",
+]
 
 log = logging.getLogger("bento_async")
 
@@ -29,10 +58,114 @@ wait_meter: ContextVar[Callable[[float], None] | None] = ContextVar(
 )
 """Told the seconds of every rate-limit wait in its context (bulk calls count them)."""
 
+# Drain a hair slower than the quota allows, so rounding never lets a slot out early.
+_SAFETY = 1.0 - 1e-9
+# Cooldown leftovers below this are treated as over (timer resolution).
+_EPSILON = 1e-6
+
 
 def bucket_for(limit: RateLimit) -> AsyncLimiter:
     """Return an aiolimiter bucket that never admits more than ``limit.limit`` per period."""
-    return AsyncLimiter(limit.burst, limit.burst / limit.drain_rate)
+    return AsyncLimiter(limit.burst, limit.burst / (limit.drain_rate * _SAFETY))
+
+
+def wait_floor(ahead: int, amount: int, free: float, rate: float) -> float:
+    """Return the seconds until ``amount`` more slots are granted (FIFO, exact).
+
+    ``ahead`` slots are queued before them; ``free`` is the bucket's free capacity
+    now; it drains ``rate`` per second. Each grant needs one unit of room.
+    """
+    return max(0.0, (ahead + amount - free) / rate)
+
+
+def free_capacity(bucket: AsyncLimiter) -> float:
+    """Return the bucket's free room now, found through its public ``has_capacity`` probe.
+
+    A bisection over fractional amounts; the result errs high by under a 10^-12th of
+    the capacity, so a wait computed from it never exceeds the true one.
+    """
+    low, high = 0.0, float(bucket.max_rate)
+    if bucket.has_capacity(high):
+        return high
+    for _ in range(42):
+        middle = (low + high) / 2
+        if bucket.has_capacity(middle):
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+class CooldownGate:
+    """Holds a family's callers after a 429; lets one probe through when it lifts."""
+
+    def __init__(self, family: Family) -> None:
+        self.family = family
+        self._until = 0.0
+        self._needs_probe = False
+        self._probe_out = False
+        self._changed: asyncio.Event | None = None
+
+    def remaining(self) -> float:
+        """Return the seconds left in the cooldown (0 when open)."""
+        left = self._until - asyncio.get_running_loop().time()
+        return left if left > _EPSILON else 0.0
+
+    def close_for(self, delay: float) -> None:
+        """Hold every caller for ``delay`` seconds, then let one probe go first."""
+        until = asyncio.get_running_loop().time() + delay
+        self._needs_probe = True
+        if until > self._until:
+            self._until = until
+            log.debug("bento %s: 429, cooling down for %.2fs", self.family, delay)
+        self._notify()
+
+    async def wait_open(self) -> None:
+        """Wait until no cooldown runs and no probe is out."""
+        while True:
+            remaining = self.remaining()
+            if remaining > 0:
+                await asyncio.sleep(remaining)
+            elif self._needs_probe and self._probe_out:
+                if self._changed is None:
+                    self._changed = asyncio.Event()
+                await self._changed.wait()
+            else:
+                return
+
+    def idle(self) -> bool:
+        """Whether no cooldown runs and none ever needs a probe (the common case)."""
+        return not self._needs_probe and self.remaining() == 0
+
+    def admit(self) -> bool | None:
+        """Decide, as a slot is granted, whether its caller may send now.
+
+        Returns None when not (a cooldown or a probe is under way: the slot is
+        spent), True when the caller goes as the probe, False when it just goes.
+        """
+        if self.remaining() > 0:
+            return None
+        if not self._needs_probe:
+            return False
+        if self._probe_out:
+            return None
+        self._probe_out = True
+        log.debug("bento %s: cooldown over, sending one probe", self.family)
+        return True
+
+    def settle(self, probe: bool, rate_limited: bool | None) -> None:
+        """Report a probe's outcome: True for a 429, False for any other, None if unknown."""
+        if not probe:
+            return
+        self._probe_out = False
+        if rate_limited is False:
+            self._needs_probe = False
+        self._notify()
+
+    def _notify(self) -> None:
+        changed, self._changed = self._changed, None
+        if changed is not None:
+            changed.set()
 
 
 class FamilyLimiter:
@@ -41,8 +174,9 @@ class FamilyLimiter:
     def __init__(self, family: Family, limit: RateLimit | None) -> None:
         self.family = family
         self.limit = limit
+        self.gate = CooldownGate(family)
         self._bucket: AsyncLimiter | None = None
-        self._cooldown_until = 0.0
+        self._queued = 0
 
     def _get_bucket(self) -> AsyncLimiter | None:
         if self.limit is None:
@@ -53,47 +187,42 @@ class FamilyLimiter:
 
     def cooldown(self, delay: float) -> None:
         """Hold every caller of this family for ``delay`` seconds (after a 429)."""
-        until = asyncio.get_running_loop().time() + delay
-        if until > self._cooldown_until:
-            self._cooldown_until = until
-            log.debug("bento %s: cooldown for %.2fs", self.family, delay)
+        self.gate.close_for(delay)
 
-    async def _wait_cooldown(self) -> None:
-        loop = asyncio.get_running_loop()
-        while (remaining := self._cooldown_until - loop.time()) > 0:  # noqa: ASYNC110
-            # A little jitter so parked callers do not all wake in the same tick.
-            await asyncio.sleep(remaining + random.uniform(0, min(0.25, remaining / 10)))
+    def wait_floor(self, amount: int) -> float:
+        """Return the wait for ``amount`` slots behind those queued (no cooldown)."""
+        bucket = self._get_bucket()
+        if bucket is None:
+            return 0.0
+        rate = bucket.max_rate / bucket.time_period
+        return wait_floor(self._queued, amount, free_capacity(bucket), rate)
 
-    async def acquire(self, amount: int = 1, *, max_wait: float | None = None) -> float:
-        """Wait for ``amount`` slots; return the seconds spent waiting.
-
-        Raises RateLimitWaitError when the wait would exceed ``max_wait``.
-        Cancellation while waiting gives back nothing and takes no slot.
-        """
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        idle = self.limit is None and self._cooldown_until <= start
-        if idle and (max_wait is None or max_wait > 0):
-            return 0.0  # nothing to wait for: skip wait_for and its task (a hot path)
-        try:
-            await asyncio.wait_for(self._take(amount), max_wait)
-        except asyncio.TimeoutError:
-            raise RateLimitWaitError(self.family, loop.time() - start, max_wait or 0.0) from None
-        waited = loop.time() - start
-        if waited > 0.001:
-            log.debug("bento %s: waited %.3fs for a rate-limit slot", self.family, waited)
-            meter = wait_meter.get()
-            if meter is not None:
-                meter(waited)
-        return waited
-
-    async def _take(self, amount: int) -> None:
-        await self._wait_cooldown()
+    async def take(self, amount: int) -> None:
+        """Wait for ``amount`` slots, one at a time (no gate)."""
         bucket = self._get_bucket()
         if bucket is None:
             return
-        for _ in range(amount):
-            await bucket.acquire()
+        left = amount
+        self._queued += amount
+        try:
+            while left:
+                await bucket.acquire()
+                left -= 1
+                self._queued -= 1
+        finally:
+            self._queued -= left
+
+
+@attrs.frozen
+class Permit:
+    """Leave to send one request; ``settle`` it with the outcome once the answer is in."""
+
+    limiter: FamilyLimiter
+    probe: bool
+
+    def settle(self, rate_limited: bool | None) -> None:
+        """Report the outcome: True for a 429, False for any other, None if unknown."""
+        self.limiter.gate.settle(self.probe, rate_limited)
 
 
 class Limiters:
@@ -104,3 +233,77 @@ class Limiters:
 
     def __getitem__(self, family: Family) -> FamilyLimiter:
         return self._by_family[family]
+
+    def wait_floor(self, family: Family, emails: int = 0) -> float:
+        """Return a lower bound on the wait for one request of ``family`` with ``emails``.
+
+        Exact while no cooldown opens and no probe is out (those only add to it).
+        """
+        limiter = self[family]
+        floor = limiter.gate.remaining() + limiter.wait_floor(1)
+        if emails:
+            floor += self["emails"].wait_floor(emails)
+        return floor
+
+    async def acquire(
+        self, family: Family, emails: int = 0, *, max_wait: float | None = None
+    ) -> Permit:
+        """Wait for a slot of ``family`` (and ``emails`` email units); return the permit.
+
+        Fails at once when the wait, known from the bucket and the queue, exceeds
+        ``max_wait``; else waits at most ``max_wait`` (a cooldown may open meanwhile).
+        Cancellation while waiting takes no request slot.
+
+        Raises RateLimitWaitError when the wait would exceed ``max_wait``.
+        """
+        limiter = self[family]
+        if (
+            limiter.limit is None
+            and (not emails or self["emails"].limit is None)
+            and limiter.gate.idle()
+        ):
+            return Permit(limiter, False)  # nothing to wait for (a hot path with limits off)
+        if max_wait is not None:
+            floor = self.wait_floor(family, emails)
+            if floor > max_wait:
+                raise RateLimitWaitError(self._binding(family, emails), floor, max(max_wait, 0.0))
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        permit: Permit | None = None
+        with anyio.move_on_after(max_wait):
+            permit = await self._take(family, emails)
+        waited = loop.time() - start
+        if permit is None:
+            needed = waited + self.wait_floor(family, emails)
+            raise RateLimitWaitError(
+                self._binding(family, emails), needed, max(max_wait or 0.0, 0.0)
+            )
+        if waited > 0.001:
+            log.debug("bento %s: waited %.3fs for a rate-limit slot", family, waited)
+            meter = wait_meter.get()
+            if meter is not None:
+                meter(waited)
+        return permit
+
+    def _binding(self, family: Family, emails: int) -> Family:
+        """Name the family whose wait is the longer: the request's or the email pace."""
+        limiter = self[family]
+        own = limiter.gate.remaining() + limiter.wait_floor(1)
+        if emails and self["emails"].wait_floor(emails) > own:
+            return "emails"
+        return family
+
+    async def _take(self, family: Family, emails: int) -> Permit:
+        limiter = self[family]
+        gate = limiter.gate
+        while True:
+            await gate.wait_open()
+            # Email units first, the request slot last: the request goes out right after
+            # its slot, and a caller cancelled during the (long) email wait holds none.
+            if emails:
+                await self["emails"].take(emails)
+            await limiter.take(1)
+            probe = gate.admit()
+            if probe is not None:
+                return Permit(limiter, probe)
+            log.debug("bento %s: slot granted during a cooldown; waiting again", family)

@@ -1,15 +1,38 @@
 """Pure retry decisions: what to retry, how long to wait, Retry-After parsing.
 
-Retry policy per endpoint:
+Retry policy:
 
-* 429 is always retried: the server did not process the request.
+* 429 is always retried: the server did not process the request. The wait also
+  holds every other caller of the family (the cooldown gate in ``_ratelimit``).
 * Connection failures before anything was sent are always retried.
-* 5xx, timeouts and dropped connections are retried only for requests that are
-  safe to repeat (reads, upsert imports, idempotent commands, tag and field
-  creation), or when the caller opted in with ``RetryPolicy(retry_unsafe=True)``.
-  Event tracking (fires automations again) and email sends are not repeated
-  after such an ambiguous failure by default.
-* Other 4xx are never retried.
+* 5xx, timeouts and dropped connections are ambiguous (the server may have done
+  the work), so they are retried only for requests that are safe to repeat, or
+  when the caller opted in with ``RetryPolicy(retry_unsafe=True)``.
+* Other 4xx, and success bodies that do not decode, are never retried.
+* The wait is the answer's Retry-After (capped at ``max_retry_after``) when it
+  has one, else a capped exponential backoff with jitter.
+
+Safe to repeat, per endpoint (``Request.idempotent``, set by each resource):
+
+=============================  =====  ===========================================
+endpoint                       safe   why
+=============================  =====  ===========================================
+GET fetch/subscribers          yes    a read
+POST fetch/subscribers         yes    finds or creates by email
+POST batch/subscribers         yes    an upsert by email; fires no automation
+GET, POST fetch/tags           yes    a read; create returns the existing tag
+GET, POST fetch/fields         yes    a read; create returns the existing field
+POST fetch/commands            yes    add/remove tag or field, (un)subscribe: the
+                                      same state twice. Not ``add_tag_via_event``
+                                      (fires automations) nor ``change_email``
+POST batch/events              no     fires automations again; only a batch made
+                                      of ``$purchase`` events alone is safe (Bento
+                                      de-duplicates them by ``unique.key``)
+POST batch/emails              no     would send the emails twice
+=============================  =====  ===========================================
+
+Every wait stays within ``backoff_max`` or ``max_retry_after`` and never runs
+past ``deadline``.
 """
 
 from __future__ import annotations
@@ -27,7 +50,7 @@ from ._errors import (
     ServerError,
 )
 
-__all__ = ["backoff_delay", "parse_retry_after", "retry_delay"]
+__all__ = ["backoff_delay", "parse_retry_after", "retry_delay", "wait_before_retry"]
 
 
 def backoff_delay(attempt: int, policy: RetryPolicy, jitter: float) -> float:
@@ -81,6 +104,20 @@ def is_retryable(error: BentoError, *, idempotent: bool, policy: RetryPolicy) ->
     return False
 
 
+def wait_before_retry(
+    error: BentoError, *, attempt: int, policy: RetryPolicy, jitter: float
+) -> float:
+    """Return the wait the answer asked for (Retry-After, up to the cap), else the backoff.
+
+    For a 429 this is also how long the family's cooldown lasts. A Retry-After
+    that is negative, infinite or not a number counts as absent.
+    """
+    retry_after = getattr(error, "retry_after", None)
+    if isinstance(retry_after, (int, float)) and math.isfinite(retry_after) and retry_after >= 0:
+        return min(retry_after, policy.max_retry_after)
+    return backoff_delay(attempt, policy, jitter)
+
+
 def retry_delay(
     error: BentoError,
     *,
@@ -100,10 +137,7 @@ def retry_delay(
         return None
     if not is_retryable(error, idempotent=idempotent, policy=policy):
         return None
-    if isinstance(error, RateLimitError) and error.retry_after is not None:
-        delay = min(error.retry_after, policy.max_retry_after)
-    else:
-        delay = backoff_delay(attempt, policy, jitter)
+    delay = wait_before_retry(error, attempt=attempt, policy=policy, jitter=jitter)
     if policy.deadline is not None and elapsed + delay >= policy.deadline:
         return None
     return delay

@@ -53,9 +53,14 @@ class AiohttpTransport:
             raise RuntimeError("this Bento client is closed")
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._max_connections)
-            self._session = aiohttp.ClientSession(
+            session = aiohttp.ClientSession(
                 headers=self._headers, connector=connector, raise_for_status=False
             )
+            if hasattr(session, "_retry_connection"):
+                # aiohttp quietly re-sends a GET once when the connection drops. Retries are
+                # ours to decide, and each must take a rate-limit slot: switch that off.
+                session._retry_connection = False
+            self._session = session
             self._loop = loop
         elif self._loop is not loop:
             raise RuntimeError(

@@ -7,7 +7,7 @@ through `create_app(extra=...)`) fails or slows chosen requests first.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import attrs
 import pytest
@@ -66,8 +66,11 @@ def install(monkeypatch: pytest.MonkeyPatch) -> Faults:
     """Make emulators started from now on apply a new Faults, and return it."""
     faults = Faults()
 
-    def create_app_with_faults(*args: object, **kwargs: object) -> web.Application:
-        return create_app(*args, extra=[faults.middleware], **kwargs)  # type: ignore[arg-type]
+    def create_app_with_faults(
+        *args: object, extra: Sequence[object] = (), **kwargs: object
+    ) -> web.Application:
+        # After the emulator's own middlewares (rate limits, scripted faults).
+        return create_app(*args, extra=[*extra, faults.middleware], **kwargs)  # type: ignore[arg-type, list-item]
 
     monkeypatch.setattr(_emulator, "create_app", create_app_with_faults)
     return faults

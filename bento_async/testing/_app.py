@@ -7,8 +7,9 @@ Every request passes these middlewares, outermost first; each may answer and sto
 2. `require_user_agent`: no or empty User-Agent gives 403 with Cloudflare's HTML page;
 3. `require_auth`: missing, malformed or wrong Basic credentials give 401;
 4. `require_site_uuid`: `site_uuid` missing from both query and JSON body, or wrong, gives 401;
-5. the `extra` middlewares given to `create_app`: the place for rate limiting and fault
-   injection, which see an authenticated request and read `current_exchange().family`;
+5. the `extra` middlewares given to `create_app`; `BentoEmulator` puts its rate limits
+   (`_limits`) and then its scripted faults (`_faults`) here, so a request refused or
+   broken by them has still been authenticated, and counts against its family's window;
 6. `require_route`: unknown path or wrong method gives 404;
 7. `require_json`: a body that is not JSON gives 400;
 
@@ -22,6 +23,7 @@ import binascii
 import hmac
 import json
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 
@@ -43,13 +45,15 @@ CLOUDFLARE_BLOCK_PAGE = (
 )
 
 
-@attrs.frozen
+@attrs.define
 class Exchange:
-    """What the middlewares learn about the request in flight."""
+    """What the middlewares learn about the request in flight (`fault` is set by `_faults`)."""
 
     family: str
     body: JSONValue  # the parsed JSON body; None when empty or not JSON
     body_error: str | None  # why the body is not JSON, or None
+    received_at: float = 0.0  # time.monotonic() once the body was read
+    fault: str | None = None  # the kind of scripted fault the request met
 
 
 @attrs.frozen
@@ -57,7 +61,10 @@ class RecordedRequest:
     """A request that reached the emulator, with the status it was answered.
 
     `headers` has lower-case names and the Authorization value redacted; `json` is the parsed
-    body, or None when the body was empty or not JSON.
+    body, or None when the body was empty or not JSON. `received_at` is `time.monotonic()`
+    when it arrived (the time its family's window counted), `family` its rate-limit family,
+    `fault` the kind of scripted fault it met (None: none). `status` is 0 when the
+    connection was reset instead of answered.
     """
 
     method: str
@@ -66,6 +73,9 @@ class RecordedRequest:
     json: JSONValue
     headers: Mapping[str, str]
     status: int
+    received_at: float = 0.0
+    family: str = ""
+    fault: str | None = None
 
 
 class RequestLog:
@@ -144,13 +154,17 @@ def _recorded(request: web.Request, exchange: Exchange, status: int) -> Recorded
     headers = {name.lower(): value for name, value in request.headers.items()}
     if hdrs.AUTHORIZATION.lower() in headers:
         headers[hdrs.AUTHORIZATION.lower()] = "[redacted]"
+    fault = exchange.fault
     return RecordedRequest(
         method=request.method,
         path=request.path,
         query=dict(request.query),
         json=exchange.body,
         headers=headers,
-        status=status,
+        status=0 if fault == "reset" else status,
+        received_at=exchange.received_at,
+        family=exchange.family,
+        fault=fault,
     )
 
 
@@ -158,7 +172,7 @@ def _recorded(request: web.Request, exchange: Exchange, status: int) -> Recorded
 async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Parse the body, decide the family, and log the request with its answer's status."""
     body, body_error = parse_body(await request.read())
-    exchange = Exchange(family_of(request.path), body, body_error)
+    exchange = Exchange(family_of(request.path), body, body_error, time.monotonic())
     token = _EXCHANGE.set(exchange)
     status = 500
     try:

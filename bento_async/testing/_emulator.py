@@ -1,4 +1,10 @@
-"""BentoEmulator: serve the emulated Bento API on loopback, on the caller's loop or a thread."""
+"""BentoEmulator: serve the emulated Bento API on loopback, on the caller's loop or a thread.
+
+Beyond the API itself it has two knobs for resilience tests: rate limits per family
+(`rate_limits=`, the `seed` profile by default; see `_limits`) and a fault script
+(`emulator.faults`; see `_faults`). Its request log (`emulator.requests`) records what
+arrived, when, and what it met.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,10 @@ from typing import Literal, TypedDict
 
 from aiohttp import web
 
+from .._config import RateLimits
 from ._app import API_PREFIX, RecordedRequest, RequestLog, create_app
+from ._faults import Faults, fault_middleware
+from ._limits import WindowLimits, peak_in_window, rate_limit_middleware
 from ._state import EmulatorSettings, EmulatorState
 
 
@@ -37,6 +46,11 @@ class BentoEmulator:
     Keys and the site uuid are random unless given. `enterprise=True` opens `fetch/search`;
     `authors` may send through `batch/emails` (others get `author_error_status`, 500 as Bento
     answers, or 422).
+
+    ``rate_limits`` is enforced per family as a sliding window: a profile name (``"seed"``,
+    the default, or ``"docs"``), a :class:`~bento_async.RateLimits` (overrides, short
+    periods), or None for no limits. ``faults`` scripts failures (see
+    :class:`~bento_async.testing.Faults`).
     """
 
     def __init__(
@@ -51,6 +65,7 @@ class BentoEmulator:
         enterprise: bool = False,
         authors: Iterable[str] = ("jesse@example.com",),
         author_error_status: Literal[500, 422] = 500,
+        rate_limits: RateLimits | str | None = "seed",
     ) -> None:
         if commands_response not in ("results", "visitor"):
             raise ValueError(
@@ -71,6 +86,8 @@ class BentoEmulator:
         )
         self._state = EmulatorState()
         self._log = RequestLog()
+        self._limits = WindowLimits(rate_limits)
+        self._faults = Faults()
         self._runner: web.AppRunner | None = None
         self._bound_port: int | None = None
         self._thread: threading.Thread | None = None
@@ -135,8 +152,34 @@ class BentoEmulator:
         """Return a copy of the log of requests answered so far, oldest first."""
         return self._log.snapshot()
 
+    @property
+    def faults(self) -> Faults:
+        """Return the fault script: ``emulator.faults.fail_next(2, status=503)`` and so on."""
+        return self._faults
+
+    @property
+    def rate_limits(self) -> RateLimits | None:
+        """Return the limits enforced per family (None: no limits)."""
+        return self._limits.rate_limits
+
+    @rate_limits.setter
+    def rate_limits(self, value: RateLimits | str | None) -> None:
+        """Enforce other limits from now on, with empty windows."""
+        self._limits.configure(value)
+
+    def peak_window(self, family: str) -> int:
+        """Return the most requests of ``family`` the log shows in any window of its period.
+
+        Refused requests count, as they do for the limit. Raises ValueError when the
+        family has no limit (no period to measure against).
+        """
+        period = self._limits.period_of(family)
+        if period is None:
+            raise ValueError(f"the {family!r} family has no rate limit")
+        return peak_in_window((r.received_at for r in self.requests if r.family == family), period)
+
     def reset(self) -> None:
-        """Forget all data and the request log."""
+        """Forget all data and the request log (faults and rate limits stay)."""
         self._state.reset()
         self._log.clear()
 
@@ -146,7 +189,8 @@ class BentoEmulator:
         """Start serving on the running loop. Raises RuntimeError if already running."""
         if self._runner is not None:
             raise RuntimeError("the emulator is already running")
-        app = create_app(self._state, self._settings, self._log)
+        extra = (rate_limit_middleware(self._limits), fault_middleware(self._faults))
+        app = create_app(self._state, self._settings, self._log, extra=extra)
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import traceback
 from collections.abc import AsyncIterator
@@ -15,6 +16,8 @@ from bento_async import (
     BentoError,
     ConfigError,
     ConnectError,
+    Hooks,
+    RateLimit,
     RateLimits,
     RequestTimeoutError,
     RetryPolicy,
@@ -242,8 +245,40 @@ async def test_secrets_never_leak(
     texts += [r.getMessage() for r in caplog.records]
     texts += [repr(r) for r in emulator.requests]
     blob = "\n".join(texts)
-    import base64
+    token = base64.b64encode(f"{public}:{secret}".encode()).decode()
+    for needle in (secret, public, token):
+        assert needle not in blob
 
+
+async def test_secrets_never_leak_through_retries_or_cooldowns(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Retries, cooldowns, limiter waits and hooks log and report without any key."""
+    caplog.set_level(logging.DEBUG)
+    secret = "sk_live_SECRET_never_show_me"
+    public = "pk_live_PUBLIC_never_show_me"
+    events: list[object] = []
+    hooks = Hooks(on_request=events.append, on_response=events.append, on_retry=events.append)
+    limits = RateLimits.profile("seed", fetch=RateLimit(20, 1.0, burst=1))
+    retry = RetryPolicy(attempts=5, backoff_initial=0.01, backoff_max=0.02)
+    async with BentoEmulator(publishable_key=public, secret_key=secret) as emulator:
+        emulator.faults.fail_next(1, status=429, retry_after=0.05)
+        emulator.faults.fail_next(1, status=503)
+        emulator.faults.reset_connection()
+        async with AsyncBento(
+            **emulator.credentials, rate_limits=limits, retry=retry, hooks=hooks
+        ) as client:
+            await client.tags.list()
+            emulator.faults.fail_next(5, status=500)
+            with pytest.raises(BentoError) as info:
+                await client.tags.list()
+        texts = [r.getMessage() for r in caplog.records]
+        texts += [repr(e) for e in events]
+        texts += [str(info.value), repr(info.value), *traceback.format_exception(info.value)]
+        texts += [repr(r) for r in emulator.requests]
+    blob = "\n".join(texts)
+    assert "cooling down" in blob
+    assert "retrying in" in blob
     token = base64.b64encode(f"{public}:{secret}".encode()).decode()
     for needle in (secret, public, token):
         assert needle not in blob

@@ -151,3 +151,38 @@ def test_parse_retry_after_seconds() -> None:
     assert parse_retry_after("-3") == 0.0
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+@given(
+    kinds,
+    st.none() | st.floats(allow_nan=True, allow_infinity=True),
+    policies,
+    st.integers(1, 12),
+    st.floats(0, 1),
+)
+def test_no_retry_after_value_breaks_the_decision(
+    kind: str, retry_after: float | None, policy: RetryPolicy, attempt: int, jitter: float
+) -> None:
+    """Whatever Retry-After an error carries (NaN, infinite, negative), the wait is a finite
+    number within the caps, or None."""
+    error = _err(kind)
+    error.retry_after = retry_after  # type: ignore[attr-defined]
+    delay = retry_delay(
+        error,  # type: ignore[arg-type]
+        attempt=attempt,
+        policy=policy,
+        idempotent=True,
+        elapsed=0.0,
+        jitter=jitter,
+    )
+    assert delay is None or 0 <= delay <= max(policy.backoff_max, policy.max_retry_after)
+
+
+def test_server_error_retry_after_is_honoured_up_to_the_cap() -> None:
+    """A 503 that says when to come back is retried then, not after the backoff."""
+    where = {"method": "GET", "path": "fetch/tags"}
+    common = {"attempt": 1, "idempotent": True, "elapsed": 0.0, "jitter": 0.0}
+    soon = ServerError("busy", status=503, retry_after=2.0, **where)
+    late = ServerError("busy", status=503, retry_after=600.0, **where)
+    assert retry_delay(soon, policy=RetryPolicy(), **common) == 2.0  # type: ignore[arg-type]
+    assert retry_delay(late, policy=RetryPolicy(), **common) == 60.0  # type: ignore[arg-type]
