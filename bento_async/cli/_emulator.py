@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
 import signal
 from collections.abc import Iterator, Mapping
@@ -14,7 +13,7 @@ import click
 
 from ._connection import EXIT_USAGE, CliError, run
 
-__all__ = ["emulator_group", "parse_fault_spec"]
+__all__ = ["FAULT_KINDS", "emulator_group", "fault_call", "parse_fault_spec"]
 
 
 @click.group("emulator")
@@ -45,6 +44,36 @@ def parse_fault_spec(spec: str) -> dict[str, Any]:
     return result
 
 
+FAULT_KINDS = (
+    "fail_next",
+    "fail_fraction",
+    "latency",
+    "stall",
+    "reset_connection",
+    "invalid_json",
+    "html_403",
+)
+
+
+def fault_call(spec: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Split a parsed spec into the ``emulator.faults`` method and its arguments.
+
+    ``kind`` names the method; without it, ``fraction`` means ``fail_fraction`` and
+    ``next`` means ``fail_next`` (``next=3`` fails the next three requests).
+
+    Raises ValueError for an unknown or missing kind.
+    """
+    args = dict(spec)
+    kind = args.pop("kind", None)
+    if kind is None:
+        kind = "fail_next" if "next" in args else "fail_fraction" if "fraction" in args else None
+    if kind not in FAULT_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}")
+    if kind == "fail_next" and "next" in args:
+        args["n"] = args.pop("next")
+    return str(kind), args
+
+
 def _print_settings(credentials: Mapping[str, object], profile: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({**credentials, "profile": profile}))
@@ -73,13 +102,14 @@ def _print_settings(credentials: Mapping[str, object], profile: str, as_json: bo
 @click.option(
     "--profile",
     type=click.Choice(["seed", "docs", "none"]),
-    help="Rate limits the emulator enforces [default: seed where it can; none: no limits].",
+    help="Rate limits the emulator enforces [default: seed; none: no limits].",
 )
 @click.option(
     "--faults",
     multiple=True,
     metavar="SPEC",
-    help="Inject failures, e.g. 'fraction=0.1,status=500,seed=7' (repeatable).",
+    help="Inject failures, e.g. 'fraction=0.1,status=500,seed=7' or "
+    "'kind=latency,seconds=0.2,family=batch' (repeatable; kinds: " + ", ".join(FAULT_KINDS) + ").",
 )
 @click.option("--site-uuid", help="Site UUID to accept [default: random].")
 @click.option("--publishable-key", help="Publishable key to accept [default: random].")
@@ -98,35 +128,36 @@ def serve(
     """Serve the emulated Bento API until Ctrl-C; print the base URL and credentials to use."""
     try:
         fault_specs = [parse_fault_spec(spec) for spec in faults]
+        for spec in fault_specs:
+            fault_call(spec)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
 
     async def main() -> int:
         from ..testing import BentoEmulator
 
-        options = inspect.signature(BentoEmulator).parameters
-        limits: dict[str, Any] = {}
-        if "profile" in options:
-            limits["profile"] = None if profile == "none" else profile or "seed"
-        elif profile not in (None, "none"):
-            raise CliError("this version of the emulator enforces no rate limits", EXIT_USAGE)
+        chosen = profile or "seed"
         emulator = BentoEmulator(
             host=host,
             port=port,
             site_uuid=site_uuid,
             publishable_key=publishable_key,
             secret_key=secret_key,
-            **limits,
+            rate_limits=None if chosen == "none" else chosen,
         )
-        if fault_specs:
-            raise CliError("this version of the emulator cannot inject faults", EXIT_USAGE)
+        for spec in fault_specs:
+            kind, args = fault_call(spec)
+            try:
+                getattr(emulator.faults, kind)(**args)
+            except (TypeError, ValueError) as exc:
+                raise CliError(f"--faults {kind}: {exc}", EXIT_USAGE) from None
         try:
             await emulator.start()
         except OSError as exc:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         try:
             with _stop_signals() as stop:
-                _print_settings(emulator.credentials, limits.get("profile") or "none", as_json)
+                _print_settings(emulator.credentials, chosen, as_json)
                 await stop.wait()
         finally:
             await emulator.stop()

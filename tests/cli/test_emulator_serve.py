@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -99,3 +100,46 @@ def test_bad_fault_spec_is_a_usage_error() -> None:
     )
     assert proc.returncode == 2
     assert "'oops' is not key=value" in proc.stderr
+
+
+def _get_tags(settings: dict[str, str]) -> int:
+    auth = base64.b64encode(
+        f"{settings['publishable_key']}:{settings['secret_key']}".encode()
+    ).decode()
+    request = urllib.request.Request(
+        f"{settings['base_url']}/fetch/tags?site_uuid={settings['site_uuid']}",
+        headers={"Authorization": f"Basic {auth}", "User-Agent": "any-language/1.0"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return int(exc.code)
+
+
+def test_serve_with_scripted_faults_and_a_profile() -> None:
+    """--faults fails exactly the scripted requests; --profile docs refuses the 101st fetch."""
+    proc, settings = _serve("--profile", "docs", "--faults", "next=2,status=503")
+    try:
+        assert settings["profile"] == "docs"
+        statuses = [_get_tags(settings) for _ in range(101)]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert statuses[:2] == [503, 503]
+    assert set(statuses[2:100]) == {200}
+    assert statuses[100] == 429
+
+
+def test_serve_rejects_an_unknown_fault_kind() -> None:
+    """An unknown fault kind is a usage error naming the kinds, before anything serves."""
+    proc = subprocess.run(
+        [str(BENTO), "emulator", "serve", "--port", "0", "--faults", "kind=explode,times=1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "fail_fraction" in proc.stderr
