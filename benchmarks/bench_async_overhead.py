@@ -25,7 +25,7 @@ NAMES = ("ours", "aiohttp")
 
 def run(quick: bool) -> list[Result]:
     """Measure both clients, interleaved, and return the ratio row."""
-    runs, total = (2, 256) if quick else (21, 2048)
+    runs, total = (2, 256) if quick else (15, 2048)
     cpu: dict[str, list[float]] = {name: [] for name in NAMES}
     with ServerProcess("minimal") as info:
         rates = _measure(info, runs, total, cpu)
