@@ -60,7 +60,6 @@ class _Shared:
         self.hooks = hooks
         self.limiters = Limiters(config.rate_limits)
         self.tag_cache = TagCache()
-        self.closed = False
 
 
 class AsyncBento:
@@ -186,7 +185,6 @@ class AsyncBento:
 
     async def aclose(self) -> None:
         """Close the HTTP session. Idempotent."""
-        self._shared.closed = True
         await self._shared.transport.aclose()
 
     async def _call(self, request: Request, parse: Callable[[Any], T]) -> T:

@@ -235,14 +235,3 @@ def decode_json(request: Request, response: Response) -> Any:
             status=response.status,
             body=response.text(200),
         ) from None
-
-
-def shape_error(request: Request, response: Response, detail: str) -> DecodeError:
-    """Return the error for a JSON success body whose shape does not fit."""
-    return DecodeError(
-        detail,
-        method=request.method,
-        path=request.path,
-        status=response.status,
-        body=response.text(200),
-    )
