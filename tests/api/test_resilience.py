@@ -300,3 +300,16 @@ async def test_debug_log_tells_the_story(
     assert "waited" in text
     assert "rate-limit slot" in text
     assert all(r.levelno == logging.DEBUG for r in caplog.records)
+
+
+async def test_dropped_get_is_not_resent_behind_the_limiter(emulator: BentoEmulator) -> None:
+    """aiohttp's own silent re-send of a GET on a dropped connection is off: with retries
+    off the drop is an error, and the server saw exactly one request."""
+    emulator.faults.reset_connection(path="fetch/tags")
+    async with AsyncBento(
+        **emulator.credentials, retry=RetryPolicy.none(), rate_limits=RateLimits.off()
+    ) as client:
+        with pytest.raises(ConnectError):
+            await client.tags.list()
+    arrivals = [r for r in emulator.requests if r.path.endswith("fetch/tags")]
+    assert len(arrivals) == 1
