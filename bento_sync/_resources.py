@@ -1,29 +1,125 @@
-"""Sync resource namespaces for broadcasts, emails, sequences, workflows, templates, forms,
-search and segments. Like ``_client``, they only forward."""
+"""The sync resource namespaces, one per API area. They only forward to bento_async."""
 
 from __future__ import annotations
 
 from bento_async.resources import broadcasts as _broadcasts
+from bento_async.resources import commands as _commands
 from bento_async.resources import email_templates as _email_templates
 from bento_async.resources import emails as _emails
+from bento_async.resources import events as _events
+from bento_async.resources import experimental as _experimental
+from bento_async.resources import fields as _fields
 from bento_async.resources import forms as _forms
 from bento_async.resources import search as _search
 from bento_async.resources import segments as _segments
 from bento_async.resources import sequences as _sequences
+from bento_async.resources import stats as _stats
+from bento_async.resources import subscribers as _subscribers
+from bento_async.resources import tags as _tags
 from bento_async.resources import workflows as _workflows
 
-from ._forward import SyncResource, forward, forward_chunked, forward_items, forward_pages
+from ._forward import (
+    SyncResource,
+    forward,
+    forward_chunked,
+    forward_items,
+    forward_pages,
+    forward_stream,
+)
 
 __all__ = [
     "Broadcasts",
+    "Commands",
     "EmailTemplates",
     "Emails",
+    "Events",
+    "Experimental",
+    "Fields",
     "Forms",
     "Search",
     "Segments",
     "Sequences",
+    "Stats",
+    "Subscribers",
+    "Tags",
     "Workflows",
 ]
+
+
+class Subscribers(SyncResource):
+    """Subscribers: ``get``, ``create``, ``import_many``, ``get_many`` and ``stream_many``."""
+
+    _area = "subscribers"
+    get = forward(_subscribers.Subscribers.get)
+    create = forward(_subscribers.Subscribers.create)
+    import_many = forward_chunked(_subscribers.Subscribers.import_many, interruptible=True)
+    get_many = forward_chunked(_subscribers.Subscribers.get_many, "emails", "uuids")
+    stream_many = forward_stream(_subscribers.Subscribers.stream_many, "emails", "uuids")
+
+
+class Commands(SyncResource):
+    """Commands change one subscriber each; only ``add_tag_via_event`` fires automations."""
+
+    _area = "commands"
+    run = forward_chunked(_commands.Commands.run, interruptible=True)
+    add_tag = forward(_commands.Commands.add_tag)
+    add_tag_via_event = forward(_commands.Commands.add_tag_via_event)
+    remove_tag = forward(_commands.Commands.remove_tag)
+    add_field = forward(_commands.Commands.add_field)
+    remove_field = forward(_commands.Commands.remove_field)
+    subscribe = forward(_commands.Commands.subscribe)
+    unsubscribe = forward(_commands.Commands.unsubscribe)
+    change_email = forward(_commands.Commands.change_email)
+
+
+class Tags(SyncResource):
+    """Tags: ``list``, ``create``, ``delete`` and ``names_for``."""
+
+    _area = "tags"
+    list = forward(_tags.Tags.list)
+    create = forward(_tags.Tags.create)
+    delete = forward(_tags.Tags.delete)
+    names_for = forward(_tags.Tags.names_for)
+
+
+class Fields(SyncResource):
+    """Custom field definitions: ``list`` and ``create``."""
+
+    _area = "fields"
+    list = forward(_fields.Fields.list)
+    create = forward(_fields.Fields.create)
+
+
+class Events(SyncResource):
+    """Events: ``track``, ``track_purchase`` and ``track_many``."""
+
+    _area = "events"
+    track = forward(_events.Events.track)
+    track_purchase = forward(_events.Events.track_purchase)
+    track_many = forward_chunked(_events.Events.track_many, interruptible=True)
+
+
+class Stats(SyncResource):
+    """Statistics: ``site``, ``segment``, ``report`` and ``ads``."""
+
+    _area = "stats"
+    site = forward(_stats.Stats.site)
+    segment = forward(_stats.Stats.segment)
+    report = forward(_stats.Stats.report)
+    ads = forward(_stats.Stats.ads)
+
+
+class Experimental(SyncResource):
+    """Experimental utilities: validation, spam rules, gender, geolocation, blacklists,
+    moderation."""
+
+    _area = "experimental"
+    validate_email = forward(_experimental.Experimental.validate_email)
+    jesses_ruleset = forward(_experimental.Experimental.jesses_ruleset)
+    guess_gender = forward(_experimental.Experimental.guess_gender)
+    geolocate = forward(_experimental.Experimental.geolocate)
+    blacklist = forward(_experimental.Experimental.blacklist)
+    moderate_content = forward(_experimental.Experimental.moderate_content)
 
 
 class Broadcasts(SyncResource):
