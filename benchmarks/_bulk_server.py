@@ -21,10 +21,11 @@ import argparse
 import asyncio
 import contextlib
 import json
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
+
+from ._server import ChildProcess
 
 __all__ = ["CREDENTIALS", "serve"]
 
@@ -105,26 +106,12 @@ async def _main(latency: float) -> None:
 @contextlib.contextmanager
 def serve(latency: float = 0.0) -> Iterator[str]:
     """Run the server in a child process; yield its base URL; stop it on exit."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks._bulk_server", "--latency", str(latency)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    child = ChildProcess("benchmarks._bulk_server", "--latency", str(latency))
+    port = int(child.spawn())
     try:
-        assert proc.stdout is not None
-        port = int(proc.stdout.readline())
         yield f"http://127.0.0.1:{port}/api/v1"
     finally:
-        if proc.stdin is not None:
-            proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        child.stop()
 
 
 if __name__ == "__main__":

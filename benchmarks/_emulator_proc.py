@@ -15,21 +15,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
-from types import TracebackType
 from typing import Any
 
 from bento_async import RateLimits
 from bento_async.testing import BentoEmulator, Credentials
 
+from ._server import ChildProcess
 from ._soak import SERVER_LIMITS, install_faults
 
 __all__ = ["EmulatorProcess", "LogEntry"]
 
 LogEntry = tuple[float, str, int, "str | None"]
-
-_TIMEOUT = 30.0
 
 
 def _limits(name: str) -> RateLimits | str | None:
@@ -40,60 +37,29 @@ def _limits(name: str) -> RateLimits | str | None:
     return name
 
 
-class EmulatorProcess:
-    """A BentoEmulator in a child process; a context manager."""
+class EmulatorProcess(ChildProcess):
+    """A BentoEmulator in a child process, started at once; a context manager."""
+
+    name = "emulator process"
 
     def __init__(self, *, limits: str = "seed", faults_seed: int | None = None) -> None:
-        command = [sys.executable, "-m", "benchmarks._emulator_proc", "--limits", limits]
+        args = ["--limits", limits]
         if faults_seed is not None:
-            command += ["--faults-seed", str(faults_seed)]
-        self._child = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        try:
-            self.credentials: Credentials = json.loads(self._readline())
-        except BaseException:
-            self.close()
-            raise
-
-    def _readline(self) -> str:
-        assert self._child.stdout is not None
-        line = self._child.stdout.readline()
-        if not line:
-            raise RuntimeError("the emulator process ended unexpectedly")
-        return line
+            args += ["--faults-seed", str(faults_seed)]
+        super().__init__("benchmarks._emulator_proc", *args)
+        self.credentials: Credentials = self.spawn()
 
     def request_log(self) -> list[LogEntry]:
         """Return the child's request log: (received_at, family, status, fault) per request."""
-        assert self._child.stdin is not None
-        self._child.stdin.write("log\n")
-        self._child.stdin.flush()
-        return [tuple(entry) for entry in json.loads(self._readline())]
+        self.send("log")
+        return [tuple(entry) for entry in json.loads(self.readline())]
 
     def close(self) -> None:
         """Stop the child and wait for it (idempotent)."""
-        child = self._child
-        if child.poll() is None:
-            if child.stdin is not None:
-                child.stdin.close()
-            try:
-                child.wait(_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-        if child.stdout is not None:
-            child.stdout.close()
+        self.stop()
 
     def __enter__(self) -> EmulatorProcess:
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 async def _serve(limits: str, faults_seed: int | None) -> None:

@@ -8,6 +8,8 @@ runs the Bento emulator with server-side limits off and one subscriber, ``SUBSCR
 
 The child prints one JSON line (base URL and credentials) when it listens, and stops when
 its stdin closes or on SIGTERM, so it never outlives the benchmark that started it.
+:class:`ChildProcess` is that parent-side lifecycle, shared by every benchmark server
+(``_emulator_proc`` and ``_bulk_server`` too): they differ only in what the child serves.
 """
 
 from __future__ import annotations
@@ -30,7 +32,14 @@ from aiohttp import web
 if TYPE_CHECKING:
     from bento_async.testing import Credentials
 
-__all__ = ["SUBSCRIBER_EMAIL", "Kind", "ServerInfo", "ServerProcess", "subscriber_payload"]
+__all__ = [
+    "SUBSCRIBER_EMAIL",
+    "ChildProcess",
+    "Kind",
+    "ServerInfo",
+    "ServerProcess",
+    "subscriber_payload",
+]
 
 Kind = Literal["minimal", "emulator"]
 
@@ -74,46 +83,56 @@ def subscriber_payload() -> dict[str, Any]:
     }
 
 
-class ServerProcess:
-    """Start a benchmark server in a child process; stop it (and reap it) on exit.
+class ChildProcess:
+    """Run ``python -m <module> <args>`` as a child that announces itself with one JSON line.
 
-    Use it as ``with ServerProcess("minimal") as info:``. Raises RuntimeError when the
-    child does not come up.
+    The one lifecycle every benchmark server shares: spawn with pipes, read the handshake
+    (or any answer) with a timeout, and stop by closing the child's stdin, escalating to
+    SIGTERM and then SIGKILL if it lingers, and reaping it. Subclasses say what the child
+    serves and what ``__enter__`` returns. The child writes one line per prompt (the
+    handshake, then one answer per command sent), so no line waits unread in a buffer.
     """
 
-    def __init__(self, kind: Kind, *, latency_ms: float = 0.0) -> None:
-        if kind not in ("minimal", "emulator"):
-            raise ValueError(f"kind must be 'minimal' or 'emulator', not {kind!r}")
-        if latency_ms and kind != "minimal":
-            raise ValueError("latency_ms is only available on the minimal server")
-        self.kind = kind
-        self.latency_ms = latency_ms
+    name = "server"
+
+    def __init__(self, module: str, *args: str) -> None:
+        self._argv = [sys.executable, "-m", module, *args]
         self._proc: subprocess.Popen[str] | None = None
 
-    def start(self) -> ServerInfo:
-        """Start the child and return what it printed when it began listening."""
+    def spawn(self) -> Any:
+        """Start the child and return its handshake line, decoded from JSON.
+
+        Raises RuntimeError when it is already running or does not announce itself in time.
+        """
         if self._proc is not None:
-            raise RuntimeError("the server is already running")
-        argv = [sys.executable, "-m", "benchmarks._server", self.kind]
-        argv += ["--latency-ms", str(self.latency_ms)]
-        proc = subprocess.Popen(
-            argv,
-            cwd=_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
+            raise RuntimeError(f"the {self.name} is already running")
+        self._proc = subprocess.Popen(
+            self._argv, cwd=_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
-        self._proc = proc
+        try:
+            return json.loads(self.readline())
+        except BaseException:
+            self.stop()
+            raise
+
+    def send(self, line: str) -> None:
+        """Write one command line to the child's stdin."""
+        proc = self._running()
+        assert proc.stdin is not None
+        proc.stdin.write(line + "\n")
+        proc.stdin.flush()
+
+    def readline(self, timeout: float = _START_TIMEOUT) -> str:
+        """Return the child's next stdout line; raise RuntimeError if none comes in time."""
+        proc = self._running()
         assert proc.stdout is not None
         with selectors.DefaultSelector() as selector:
             selector.register(proc.stdout, selectors.EVENT_READ)
-            ready = selector.select(_START_TIMEOUT)
+            ready = selector.select(timeout)
         line = proc.stdout.readline() if ready else ""
         if not line:
-            self.stop()
-            raise RuntimeError(f"the {self.kind} server did not start")
-        info: ServerInfo = json.loads(line)
-        return info
+            raise RuntimeError(f"the {self.name} did not answer")
+        return line
 
     def stop(self) -> None:
         """Close the child's stdin (its signal to stop), wait, and escalate if it lingers."""
@@ -137,8 +156,10 @@ class ServerProcess:
             if proc.stdout is not None:
                 proc.stdout.close()
 
-    def __enter__(self) -> ServerInfo:
-        return self.start()
+    def _running(self) -> subprocess.Popen[str]:
+        if self._proc is None:
+            raise RuntimeError(f"the {self.name} is not running")
+        return self._proc
 
     def __exit__(
         self,
@@ -147,6 +168,32 @@ class ServerProcess:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class ServerProcess(ChildProcess):
+    """Start a benchmark server in a child process; stop it (and reap it) on exit.
+
+    Use it as ``with ServerProcess("minimal") as info:``. Raises RuntimeError when the
+    child does not come up.
+    """
+
+    def __init__(self, kind: Kind, *, latency_ms: float = 0.0) -> None:
+        if kind not in ("minimal", "emulator"):
+            raise ValueError(f"kind must be 'minimal' or 'emulator', not {kind!r}")
+        if latency_ms and kind != "minimal":
+            raise ValueError("latency_ms is only available on the minimal server")
+        super().__init__("benchmarks._server", kind, "--latency-ms", str(latency_ms))
+        self.kind = kind
+        self.latency_ms = latency_ms
+        self.name = f"{kind} server"
+
+    def start(self) -> ServerInfo:
+        """Start the child and return what it printed when it began listening."""
+        info: ServerInfo = self.spawn()
+        return info
+
+    def __enter__(self) -> ServerInfo:
+        return self.start()
 
 
 # -- the child --------------------------------------------------------------------------

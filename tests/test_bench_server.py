@@ -6,10 +6,13 @@ import asyncio
 
 import pytest
 
+from benchmarks._bulk_server import CREDENTIALS, serve
+from benchmarks._emulator_proc import EmulatorProcess
 from benchmarks._server import SUBSCRIBER_EMAIL, Kind, ServerProcess, subscriber_payload
 from bento_async import (
     AsyncBento,
     AuthenticationError,
+    ConnectError,
     RateLimits,
     RequestTimeoutError,
     RetryPolicy,
@@ -59,3 +62,30 @@ def test_emulator_server_checks_credentials() -> None:
         creds: Credentials = {**info["credentials"], "secret_key": "sk_wrong"}
         with pytest.raises(AuthenticationError):
             asyncio.run(_lookup(creds))
+
+
+def test_emulator_process_logs_then_stops() -> None:
+    """The emulator process answers the log command with the requests it saw, then is reaped."""
+    with EmulatorProcess(limits="none") as server:
+        asyncio.run(_lookup(server.credentials))
+        log = server.request_log()
+        proc = server._proc
+    assert [entry[1] for entry in log] == ["fetch"]
+    assert proc is not None
+    assert proc.returncode is not None  # reaped, not a zombie
+
+
+def test_bulk_server_answers_then_stops() -> None:
+    """The bare asyncio server answers a lookup; once the block ends nothing listens there."""
+
+    async def lookup(base_url: str) -> object:
+        async with AsyncBento(
+            **CREDENTIALS, base_url=base_url, retry=RetryPolicy.none(), rate_limits=RateLimits.off()
+        ) as client:
+            return await client.subscribers.get(email="someone@example.com")
+
+    with serve() as base_url:
+        found = asyncio.run(lookup(base_url))
+    assert getattr(found, "email", None) == "someone@example.com"
+    with pytest.raises(ConnectError):
+        asyncio.run(lookup(base_url))
