@@ -295,12 +295,27 @@ class ChunkCancelledError(BentoError):
 class BulkCancelledError(asyncio.CancelledError):
     """The task running a bulk call was cancelled; ``result`` is the partial BulkResult.
 
-    It is an ``asyncio.CancelledError``, so cancellation propagates as usual.
+    It is an ``asyncio.CancelledError``, so cancellation propagates as usual. Awaiting
+    the cancelled task re-raises this very error on Python 3.11 and later; Python 3.10
+    raises a fresh CancelledError with this one as its context, so use
+    :meth:`result_of` to reach the partial result on any version.
     """
 
     def __init__(self, result: BulkResult, *args: object) -> None:
         super().__init__(*args)
         self.result = result
+
+    @staticmethod
+    def result_of(error: BaseException) -> BulkResult | None:
+        """Return the partial result carried by ``error`` or the errors it arose from."""
+        seen: set[int] = set()
+        current: BaseException | None = error
+        while current is not None and id(current) not in seen:
+            if isinstance(current, BulkCancelledError):
+                return current.result
+            seen.add(id(current))
+            current = current.__cause__ or current.__context__
+        return None
 
 
 class BulkInterruptedError(KeyboardInterrupt):

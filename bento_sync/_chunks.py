@@ -168,9 +168,11 @@ async def _serve(feed: Feed, start: Start[T]) -> T:
     feed.attach(engine)
     try:
         return await engine
-    except BulkCancelledError as exc:
-        if feed.aborted:
-            return exc.result  # type: ignore[return-value]  # only bulk writes abort
+    except asyncio.CancelledError as exc:
+        # Python 3.10 re-raises a fresh CancelledError whose context is the bulk one.
+        result = BulkCancelledError.result_of(exc)
+        if feed.aborted and result is not None:
+            return result  # type: ignore[return-value]  # only bulk writes abort
         raise
     finally:
         feed.end()

@@ -198,11 +198,12 @@ def test_cancelled_run_keeps_every_record_read(
         task.cancel()
         try:
             await task
-        except BulkCancelledError as exc:
+        except asyncio.CancelledError as exc:
             assert task.cancelled()
-            return exc.result
-        except asyncio.CancelledError:
-            assert read == []  # cancelled before it started
+            partial = BulkCancelledError.result_of(exc)  # the error itself on 3.11+
+            if partial is None:
+                assert read == []  # cancelled before it started
+            return partial
         return None  # or it finished before the cancel landed
 
     result = asyncio.run(main())
@@ -339,3 +340,26 @@ def test_bad_options_raise_before_reading() -> None:
             asyncio.run(
                 run_bulk(FakeApi(0).spec(), never(), on_progress=None, dry_run=False, **options)  # type: ignore[arg-type]
             )
+
+
+def test_result_of_finds_the_partial_result_in_the_context_chain() -> None:
+    """result_of reaches a BulkCancelledError raised directly or as another error's context."""
+    partial = BulkResult(
+        accepted=1,
+        failed=0,
+        chunks=(),
+        failed_records=(),
+        invalid=(),
+        requests=1,
+        cancelled=True,
+        dry_run=False,
+    )
+    direct = BulkCancelledError(partial)
+    assert BulkCancelledError.result_of(direct) is partial
+    fresh = asyncio.CancelledError()
+    fresh.__context__ = direct  # what Python 3.10 raises when the cancelled task is awaited
+    assert BulkCancelledError.result_of(fresh) is partial
+    wrapped = RuntimeError("outer")
+    wrapped.__cause__ = fresh
+    assert BulkCancelledError.result_of(wrapped) is partial
+    assert BulkCancelledError.result_of(asyncio.CancelledError()) is None
