@@ -35,15 +35,42 @@ def _is_resource(cls: Any) -> bool:
     return isinstance(cls, type) and issubclass(cls, Resource) and attrs.has(cls)
 
 
+def _known_fields(cls: type) -> tuple[frozenset[str], frozenset[str]]:
+    """Return the model's field names (bar ``extra``) and those where a null means "empty".
+
+    A null for a field with a non-null default (``fields``, ``cached_tag_ids``) is dropped
+    so the default applies.
+    """
+    fields = attrs.fields(cls)
+    known = frozenset(f.name for f in fields) - {"extra"}
+    nullable_default = frozenset(
+        f.name for f in fields if f.default is not attrs.NOTHING and "None" not in str(f.type)
+    )
+    return known, nullable_default
+
+
+def _split(
+    items: Mapping[Any, Any],
+    name_of: Callable[[Any], Any],
+    known: frozenset[str],
+    nullable_default: frozenset[str],
+) -> tuple[dict[str, Any], dict[Any, Any]]:
+    """Split wire items into model arguments (by ``name_of`` the wire key) and ``extra``."""
+    data: dict[str, Any] = {}
+    extra: dict[Any, Any] = {}
+    for wire_key, item in items.items():
+        name = name_of(wire_key)
+        if name not in known:
+            extra[wire_key] = item
+        elif not (item is None and name in nullable_default):
+            data[name] = item
+    return data, extra
+
+
 def _resource_hook(
     conv: cattrs.Converter, cls: type[T], *, shortcut: bool = True
 ) -> Callable[[Any, type[T]], T]:
-    fields = attrs.fields(cls)  # type: ignore[arg-type]
-    known = {f.name for f in fields} - {"extra"}
-    # A null for a field that has a non-null default (fields, cached_tag_ids) means "empty".
-    nullable_default = {
-        f.name for f in fields if f.default is not attrs.NOTHING and "None" not in str(f.type)
-    }
+    known, nullable_default = _known_fields(cls)
     renames: Mapping[str, str] = getattr(cls, "__wire_names__", {})
     base = make_dict_structure_fn(cls, conv)
     fast = _shortcut(conv, cls, nullable_default) if shortcut else None
@@ -59,16 +86,7 @@ def _resource_hook(
         attributes = value.get("attributes", value)
         if not isinstance(attributes, Mapping):
             raise ValueError("attributes is not an object")
-        data: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        for wire_key, item in attributes.items():
-            key = renames.get(wire_key, wire_key)
-            if key in known:
-                if item is None and key in nullable_default:
-                    continue
-                data[key] = item
-            else:
-                extra[wire_key] = item
+        data, extra = _split(attributes, lambda key: renames.get(key, key), known, nullable_default)
         if "id" in value and "id" in known:
             data["id"] = value["id"]
         if value is not attributes and "type" in value:
@@ -84,24 +102,16 @@ def _is_api_object(cls: Any) -> bool:
 
 
 def _api_object_hook(conv: cattrs.Converter, cls: type[T]) -> Callable[[Any, type[T]], T]:
-    fields = attrs.fields(cls)  # type: ignore[arg-type]
-    known = {f.name for f in fields} - {"extra"}
-    nullable_default = {
-        f.name for f in fields if f.default is not attrs.NOTHING and "None" not in str(f.type)
-    }
+    known, nullable_default = _known_fields(cls)
     base = make_dict_structure_fn(cls, conv)
+
+    def name_of(key: Any) -> Any:
+        return snake_case(key) if isinstance(key, str) else key
 
     def hook(value: Any, _: type[T]) -> T:
         if not isinstance(value, Mapping):
             raise ValueError(f"expected an object, got {type(value).__name__}")
-        data: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        for key, item in value.items():
-            name = snake_case(key) if isinstance(key, str) else key
-            if name not in known:
-                extra[key] = item
-            elif not (item is None and name in nullable_default):
-                data[name] = item
+        data, extra = _split(value, name_of, known, nullable_default)
         data["extra"] = extra
         return base(data, cls)
 
@@ -272,7 +282,7 @@ def _default_hooks(conv: cattrs.Converter, tp: Any) -> bool:
 
 
 def _shortcut(
-    conv: cattrs.Converter, cls: type[T], nullable_default: set[str]
+    conv: cattrs.Converter, cls: type[T], nullable_default: frozenset[str]
 ) -> Callable[[Any], T] | None:
     """Return the one-pass builder of ``cls`` from a JSON:API item, or None if it has none.
 
