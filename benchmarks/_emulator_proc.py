@@ -19,7 +19,7 @@ import sys
 from typing import Any
 
 from bento_async import RateLimits
-from bento_async.testing import BentoEmulator, Credentials
+from bento_emulator import BentoEmulator, Credentials
 
 from ._server import ChildProcess
 from ._soak import SERVER_LIMITS, install_faults

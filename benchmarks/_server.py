@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from bento_async.testing import Credentials
+    from bento_emulator import Credentials
 
 __all__ = [
     "SUBSCRIBER_EMAIL",
@@ -233,7 +233,7 @@ async def _serve_minimal(latency: float, stopped: asyncio.Event) -> None:
 
 
 def _emulator_without_limits() -> Any:
-    from bento_async.testing import BentoEmulator
+    from bento_emulator import BentoEmulator
 
     # Server-side limits are switched off with profile=None where the emulator has them.
     if "profile" in inspect.signature(BentoEmulator).parameters:

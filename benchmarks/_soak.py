@@ -26,7 +26,7 @@ from bento_async import (
     RequestEvent,
     RetryPolicy,
 )
-from bento_async.testing import Faults
+from bento_emulator import Faults
 from bento_sync import Bento
 
 __all__ = [

@@ -73,7 +73,7 @@ def _peak(work: Callable[[], object]) -> float:
 def _import(path: Path, env: dict[str, str]) -> None:
     from click.testing import CliRunner
 
-    from bento_async.cli._commands import cli as bento
+    from bento_cli._commands import cli as bento
 
     args = ["import", "subscribers", str(path), "--rate-limits", "off"]
     result = CliRunner(env=env).invoke(bento, args)

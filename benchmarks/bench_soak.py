@@ -15,7 +15,7 @@ import asyncio
 import time
 
 from bento_async import AsyncBento
-from bento_async.testing._limits import peak_in_window
+from bento_emulator._limits import peak_in_window
 from bento_sync import Bento
 
 from ._emulator_proc import EmulatorProcess

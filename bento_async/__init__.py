@@ -8,7 +8,9 @@ from ._client import (
     AsyncBento,
 )
 from ._config import (
+    FAMILIES,
     ClientConfig,
+    Family,
     RateLimit,
     RateLimits,
     RetryPolicy,
@@ -183,6 +185,8 @@ __all__ = [
     "EmailValidation",
     "Event",
     "EventType",
+    "FAMILIES",
+    "Family",
     "Field",
     "FormResponse",
     "FormResponseData",
@@ -228,8 +232,8 @@ __all__ = [
     "ValidationError",
     "Workflow",
     "WorkflowStatus",
+    "__version__",
     "configure_converter",
     "converter",
     "make_converter",
-    "__version__",
 ]

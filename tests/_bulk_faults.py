@@ -14,8 +14,8 @@ import pytest
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bento_async.testing import _emulator
-from bento_async.testing._app import create_app, current_exchange
+from bento_emulator import _emulator
+from bento_emulator._app import create_app, current_exchange
 
 
 @attrs.define

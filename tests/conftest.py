@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from bento_async import AsyncBento, RateLimits
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 from bento_sync import Bento
 
 

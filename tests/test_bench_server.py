@@ -17,7 +17,7 @@ from bento_async import (
     RequestTimeoutError,
     RetryPolicy,
 )
-from bento_async.testing import Credentials
+from bento_emulator import Credentials
 
 
 async def _lookup(credentials: Credentials) -> object:

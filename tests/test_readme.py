@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)

@@ -1,78 +1,8 @@
-"""An emulator of the Bento REST API v1 for tests: `BentoEmulator`, plus pytest fixtures.
+"""Moved: the emulator lives in :mod:`bento_emulator`; this name re-exports it.
 
-    from bento_async.testing import BentoEmulator
-
-    async with BentoEmulator() as emulator:      # or `with BentoEmulator() as emulator:`
-        client = AsyncBento(**emulator.credentials)
-        ...
-        assert emulator.state.subscriber_by_email("jesse@example.com") is not None
-
-It serves real HTTP on 127.0.0.1, checks requests the way Bento does (User-Agent, Basic auth,
-`site_uuid`, wrapper keys, item limits), enforces per-family rate limits as a sliding window
-(`rate_limits="seed"` by default; `"docs"`, a `RateLimits`, or None), keeps the site's data
-in `emulator.state` and logs every request in `emulator.requests`. Broadcasts, sequences,
-workflows, email templates, segments and form responses are seeded with
-`emulator.state.add_broadcast(...)`, `add_sequence`, `add_workflow`, `add_email_template`,
-`add_segment` and `add_form_response`; sent emails land in `emulator.state.outbox`. Stats
-answers come from `emulator.state.stats` (reports, ads) and experimental answers from the
-tables in `emulator.state.experimental`. `emulator.faults` scripts failures, deterministic
-from a seed::
-
-    emulator.faults.fail_next(2, status=503)                 # the next two requests
-    emulator.faults.fail_fraction(0.1, status=500, seed=7)   # 10% of them, chosen by seed 7
-    emulator.faults.latency(0.2, family="batch")             # slow batch calls
-    emulator.faults.stall(5)                                  # outlast the client's timeout
-    emulator.faults.reset_connection(path="fetch/tags")
-    emulator.faults.invalid_json()
-    emulator.faults.html_403()                               # Cloudflare's block page
-    emulator.faults.clear()
-
-The pytest plugin (`bento_async.testing.pytest_plugin`)
-provides the `bento_emulator` and `bento_credentials` fixtures.
+``from bento_async.testing import BentoEmulator`` keeps working without a warning, so code
+written against 0.1 runs unchanged. New code imports from ``bento_emulator``.
 """
 
-from __future__ import annotations
-
-from ._app import RecordedRequest
-from ._emulator import BentoEmulator, Credentials
-from ._faults import FaultRule, Faults
-from ._state import (
-    Automation,
-    EmulatorSettings,
-    EmulatorState,
-    Event,
-    FieldDefinition,
-    Purchase,
-    Subscriber,
-    Tag,
-)
-from ._state_audience import FormResponse, Segment
-from ._state_content import Broadcast, EmailSequence, EmailTemplate, OutboxEmail, Workflow
-from ._state_experimental import ExperimentalStubs
-from ._state_stats import StatsFixtures, StatsReport
-
-__all__ = [
-    "Automation",
-    "BentoEmulator",
-    "Broadcast",
-    "Credentials",
-    "EmailSequence",
-    "EmailTemplate",
-    "EmulatorSettings",
-    "EmulatorState",
-    "Event",
-    "ExperimentalStubs",
-    "FaultRule",
-    "Faults",
-    "FieldDefinition",
-    "FormResponse",
-    "OutboxEmail",
-    "Purchase",
-    "RecordedRequest",
-    "Segment",
-    "StatsFixtures",
-    "StatsReport",
-    "Subscriber",
-    "Tag",
-    "Workflow",
-]
+from bento_emulator import *  # noqa: F403
+from bento_emulator import __all__ as __all__

@@ -15,7 +15,7 @@ from bento_async import (
     UnprocessableEntityError,
     ValidationError,
 )
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 pytestmark = pytest.mark.anyio
 

@@ -18,7 +18,7 @@ from bento_async import (
     Sender,
     ValidationError,
 )
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 pytestmark = pytest.mark.anyio
 

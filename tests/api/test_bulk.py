@@ -24,7 +24,7 @@ from bento_async import (
     ServerError,
     ValidationError,
 )
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 pytestmark = pytest.mark.anyio
 

@@ -24,8 +24,8 @@ from bento_async import (
     NewBroadcast,
     RateLimits,
 )
-from bento_async.testing import BentoEmulator, EmulatorState
-from bento_async.testing._handlers import ROUTES
+from bento_emulator import BentoEmulator, EmulatorState
+from bento_emulator._handlers import ROUTES
 from bento_sync import Bento
 
 EMAIL = "jesse@example.com"

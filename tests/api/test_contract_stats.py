@@ -12,7 +12,7 @@ import attrs
 import pytest
 
 from bento_async import AsyncBento
-from bento_async.testing import BentoEmulator, RecordedRequest
+from bento_emulator import BentoEmulator, RecordedRequest
 from bento_sync import Bento
 
 

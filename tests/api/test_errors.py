@@ -23,7 +23,7 @@ from bento_async import (
     RetryPolicy,
     ValidationError,
 )
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 pytestmark = pytest.mark.anyio
 

@@ -21,7 +21,7 @@ from bento_async import (
     RetryPolicy,
     ValidationError,
 )
-from bento_async.testing import BentoEmulator, RecordedRequest
+from bento_emulator import BentoEmulator, RecordedRequest
 
 pytestmark = pytest.mark.anyio
 

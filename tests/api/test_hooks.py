@@ -16,7 +16,7 @@ from bento_async import (
     RetryEvent,
     RetryPolicy,
 )
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 pytestmark = pytest.mark.anyio
 

@@ -25,7 +25,7 @@ from bento_async import (
     RetryPolicy,
     ServerError,
 )
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 pytestmark = pytest.mark.anyio
 

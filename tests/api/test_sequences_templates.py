@@ -12,7 +12,7 @@ from bento_async import (
     ValidationError,
     WorkflowStatus,
 )
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 pytestmark = pytest.mark.anyio
 

@@ -22,8 +22,8 @@ from benchmarks._soak import (
     soak_options,
 )
 from bento_async import AsyncBento
-from bento_async.testing import BentoEmulator
-from bento_async.testing._limits import peak_in_window
+from bento_emulator import BentoEmulator
+from bento_emulator._limits import peak_in_window
 from bento_sync import Bento
 
 pytestmark = [pytest.mark.anyio, pytest.mark.soak]

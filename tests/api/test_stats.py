@@ -21,7 +21,7 @@ from bento_async import (
     SiteStats,
     ValidationError,
 )
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 pytestmark = pytest.mark.anyio
 

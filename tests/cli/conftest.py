@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from click.testing import CliRunner, Result
 
-from bento_async.cli._commands import cli
-from bento_async.testing import BentoEmulator
+from bento_cli._commands import cli
+from bento_emulator import BentoEmulator
 
 CREDENTIAL_VARS = ("BENTO_PUBLISHABLE_KEY", "BENTO_SECRET_KEY", "BENTO_SITE_UUID", "BENTO_BASE_URL")
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bento_async.cli._columns import Column, HeaderError, build_record, parse_header, render_cells
+from bento_cli._columns import Column, HeaderError, build_record, parse_header, render_cells
 
 
 def test_subscriber_columns_are_fields_except_email_and_tags() -> None:

@@ -8,7 +8,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from bento_async.cli._commands import cli
+from bento_cli._commands import cli
 
 
 def test_demo_on_embedded_emulator() -> None:
@@ -42,7 +42,7 @@ def test_demo_live_without_credentials_names_the_setting(monkeypatch: pytest.Mon
 def test_console_script_entry_point() -> None:
     """The installed `bento` entry point runs as a module too."""
     proc = subprocess.run(
-        [sys.executable, "-c", "from bento_async.cli import main; main(['--version'])"],
+        [sys.executable, "-c", "from bento_cli import main; main(['--version'])"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from click.testing import Result
 
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 Run = Callable[..., Result]
 NoKeys = Callable[[Result, BentoEmulator], None]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bento_async.cli._files import (
+from bento_cli._files import (
     FailedRows,
     HeaderError,
     LineIndex,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 Run = Callable[..., Result]
 

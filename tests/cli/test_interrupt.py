@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 BENTO = Path(sys.executable).with_name("bento")
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bento_async import RateLimit
-from bento_async.cli._progress import ProgressDisplay, describe_seconds, time_left
+from bento_cli._progress import ProgressDisplay, describe_seconds, time_left
 
 SEED_BATCH = RateLimit(500, 3600.0)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from click.testing import Result
 
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 Run = Callable[..., Result]
 NoKeys = Callable[[Result, BentoEmulator], None]

@@ -11,7 +11,7 @@ import aiohttp
 import attrs
 import pytest
 
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 USER_AGENT = "bento-emulator-tests/1.0"
 _NO_BODY = object()

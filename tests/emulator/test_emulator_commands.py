@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 
 pytestmark = pytest.mark.anyio
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bento_async.testing import ExperimentalStubs
+from bento_emulator import ExperimentalStubs
 
 pytestmark = pytest.mark.anyio
 

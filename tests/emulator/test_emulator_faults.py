@@ -11,7 +11,7 @@ from conftest import Api
 from test_emulator_lifecycle import sync_request
 
 from bento_async import RateLimit, RateLimits
-from bento_async.testing import BentoEmulator, FaultRule
+from bento_emulator import BentoEmulator, FaultRule
 
 pytestmark = pytest.mark.anyio
 

@@ -12,8 +12,8 @@ import urllib.request
 import aiohttp
 import pytest
 
-import bento_async.testing
-from bento_async.testing import BentoEmulator
+import bento_emulator
+from bento_emulator import BentoEmulator
 
 
 def sync_request(emulator, method, path, body=None, user_agent="sync-tests/1.0"):
@@ -177,8 +177,8 @@ def test_state_can_be_read_while_the_server_writes():
 
 def test_public_names_are_sorted_and_exported():
     """`__all__` is sorted and every name in it is importable."""
-    names = bento_async.testing.__all__
+    names = bento_emulator.__all__
     assert names == sorted(names)
     assert {"BentoEmulator", "EmulatorState", "RecordedRequest"} <= set(names)
     for name in names:
-        assert getattr(bento_async.testing, name).__name__ == name
+        assert getattr(bento_emulator, name).__name__ == name

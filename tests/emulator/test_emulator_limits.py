@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bento_async import RateLimit, RateLimits
-from bento_async.testing import BentoEmulator
-from bento_async.testing._limits import SlidingWindow, peak_in_window
+from bento_emulator import BentoEmulator
+from bento_emulator._limits import SlidingWindow, peak_in_window
 
 pytestmark = pytest.mark.anyio
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 pytest_plugins = ["pytester"]
 
 # Load the plugin by module path whether or not the `bento` entry point is installed.
-PLUGIN_ARGS = ("-p", "no:bento", "-p", "bento_async.testing.pytest_plugin")
+PLUGIN_ARGS = ("-p", "no:bento", "-p", "bento_emulator.pytest_plugin")
 
 TESTS = """
 import base64, json, threading, urllib.request

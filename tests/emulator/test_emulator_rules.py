@@ -10,16 +10,16 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bento_async.testing import EmulatorState
-from bento_async.testing._handlers._common import (
+from bento_emulator import EmulatorState
+from bento_emulator._handlers._common import (
     InvalidItem,
     is_flat,
     is_truthy,
     parse_date,
     parse_tag_list,
 )
-from bento_async.testing._handlers._render import iso
-from bento_async.testing._state import field_name_for
+from bento_emulator._handlers._render import iso
+from bento_emulator._state import field_name_for
 
 words = st.lists(st.text(string.ascii_lowercase, min_size=1, max_size=8), min_size=1, max_size=5)
 tag_names = st.text(

@@ -13,7 +13,7 @@ import pytest
 from _bulk_faults import Faults, install
 
 from bento_async import RateLimits, RetryPolicy
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 from bento_sync import (
     Bento,
     BulkInterruptedError,

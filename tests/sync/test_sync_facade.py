@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bento_async import RateLimits, RetryPolicy
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 from bento_sync import (
     AuthenticationError,
     Bento,

@@ -11,7 +11,7 @@ import pytest
 
 from bento_async import Broadcast, Page, ValidationError
 from bento_async.resources.broadcasts import Broadcasts as AsyncBroadcasts
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 from bento_sync import Bento
 
 

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bento_async.testing import BentoEmulator
+from bento_emulator import BentoEmulator
 from bento_sync import (
     Bento,
     Hooks,

@@ -15,8 +15,8 @@ from typing import IO, Any
 
 import click
 
-from .. import Lookup
-from .._client import AsyncBento
+from bento_async import AsyncBento, Lookup
+
 from ._bulk import setup_error
 from ._connection import (
     EXIT_FAILURE,

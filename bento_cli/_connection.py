@@ -22,16 +22,17 @@ from typing import Any, NoReturn, TypeVar
 import attrs
 import click
 
-from .._client import AsyncBento
-from .._config import RateLimits
-from .._errors import (
+from bento_async import (
+    AsyncBento,
     AuthenticationError,
     BentoError,
     ConfigError,
     PermissionDeniedError,
+    RateLimits,
     TransportError,
     ValidationError,
 )
+
 from ._columns import HeaderError
 
 __all__ = [
@@ -157,7 +158,7 @@ async def open_client(
     stood in for. Raises CliError naming the settings to give when credentials are missing.
     """
     if connection.emulator:
-        from ..testing import BentoEmulator
+        from bento_emulator import BentoEmulator
 
         async with (
             BentoEmulator() as emulator,

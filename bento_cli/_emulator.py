@@ -134,7 +134,7 @@ def serve(
         raise click.BadParameter(str(exc), param_hint="--faults") from None
 
     async def main() -> int:
-        from ..testing import BentoEmulator
+        from bento_emulator import BentoEmulator
 
         chosen = profile or "seed"
         emulator = BentoEmulator(

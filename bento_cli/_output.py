@@ -11,8 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .._converter import converter
-from ..models import Field, SiteStats, Subscriber, Tag
+from bento_async import Field, SiteStats, Subscriber, Tag, converter
 
 __all__ = [
     "FoundSubscriber",

@@ -18,7 +18,8 @@ from typing import Literal, TypedDict
 
 from aiohttp import web
 
-from .._config import RateLimits
+from bento_async import RateLimits
+
 from ._app import API_PREFIX, RecordedRequest, RequestLog, create_app
 from ._faults import Faults, fault_middleware
 from ._limits import WindowLimits, peak_in_window, rate_limit_middleware
@@ -50,7 +51,7 @@ class BentoEmulator:
     ``rate_limits`` is enforced per family as a sliding window: a profile name (``"seed"``,
     the default, or ``"docs"``), a :class:`~bento_async.RateLimits` (overrides, short
     periods), or None for no limits. ``faults`` scripts failures (see
-    :class:`~bento_async.testing.Faults`).
+    :class:`~bento_emulator.Faults`).
     """
 
     def __init__(

@@ -6,10 +6,15 @@ from typing import Any
 
 import click
 
-from .._client import AsyncBento
-from .._errors import AuthenticationError, PermissionDeniedError, TransportError
-from ..models import Subscriber
-from ..models.bulk import Lookup
+from bento_async import (
+    AsyncBento,
+    AuthenticationError,
+    Lookup,
+    PermissionDeniedError,
+    Subscriber,
+    TransportError,
+)
+
 from ._connection import (
     EXIT_FAILURE,
     CliError,

@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from .._config import FAMILIES, RateLimits
+from bento_async import FAMILIES, RateLimits
+
 from ._app import API_PREFIX, current_exchange
 
 __all__ = ["SlidingWindow", "WindowLimits", "peak_in_window", "rate_limit_middleware"]

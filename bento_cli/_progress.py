@@ -16,7 +16,7 @@ from rich.console import Console, RenderableType
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 from rich.text import Text
 
-from .._config import RateLimit
+from bento_async import RateLimit
 
 __all__ = ["ProgressDisplay", "describe_seconds", "time_left"]
 

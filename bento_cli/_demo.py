@@ -7,10 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .._client import AsyncBento
-from .._converter import converter
-from ..models.bulk import BulkResult
-from ..models.events import Event
+from bento_async import AsyncBento, BulkResult, Event, converter
 
 __all__ = ["run_demo"]
 

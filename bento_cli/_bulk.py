@@ -17,9 +17,16 @@ from typing import Any, TypeVar
 import attrs
 import click
 
-from .. import BulkProgress, BulkResult
-from .._config import RateLimit
-from .._errors import AuthenticationError, InputIssue, PermissionDeniedError, TransportError
+from bento_async import (
+    AuthenticationError,
+    BulkProgress,
+    BulkResult,
+    InputIssue,
+    PermissionDeniedError,
+    RateLimit,
+    TransportError,
+)
+
 from ._connection import EXIT_FAILURE, CliError, Interrupted, connection_options, describe_error
 from ._files import LineIndex, SourceRecord
 from ._output import make_console

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from ..models.commands import Command
+from bento_async import Command
+
 from ._bulk import BulkJob, bulk_options, default_failed_path
 from ._connection import Connection, open_client, run
 from ._files import EmailRow

@@ -9,9 +9,8 @@ from collections.abc import Callable
 
 import click
 
-from .._client import AsyncBento
-from .._errors import BentoError, ConfigError
-from .._version import __version__
+from bento_async import AsyncBento, BentoError, ConfigError, __version__
+
 from ._demo import run_demo
 from ._emulator import emulator_group
 from ._imports import import_group
@@ -69,7 +68,7 @@ for _command in (
 
 
 async def _demo_on_emulator(email: str) -> None:
-    from ..testing import BentoEmulator
+    from bento_emulator import BentoEmulator
 
     async with BentoEmulator() as emulator:
         click.echo(f"Embedded Bento emulator serving at {emulator.base_url}")
