@@ -24,6 +24,22 @@ after. Email units (more than one per request) are taken first and one at a
 time; a caller cancelled between them leaves the units it took unused.
 
 Buckets and gates bind to the loop that first uses them.
+
+The send-time rule. A slot's grant and the request's departure must be one moment:
+a slot granted to a request that then queues for a connection in aiohttp's pool
+leaves later, together with others queued with it, and a window of the period
+can then see more arrivals than the limit. So the client takes a pool permit
+(one of ``max_connections``) before the slot, and holds it until the answer is
+in; holding a permit, a connection is always free when the slot is granted. To
+keep one busy family from holding every permit while it waits for its slots,
+callers of a family form a line (first come, first served) and only its head
+takes a permit and waits for a slot (:class:`~bento_async._sendline.SendLine`).
+
+Backends. Where the buckets and cooldowns live is a :class:`LimiterBackend`: it
+acquires a slot for a family (with the email units, within ``max_wait``),
+opens a cooldown after a 429, and reads the wait floor that lets ``max_wait``
+fail fast. :class:`Limiters` (this module) is the in-process one, the default;
+``bento_async._redis_store`` shares one quota between processes through Redis.
 """
 
 from __future__ import annotations
@@ -32,6 +48,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Protocol
 
 import anyio
 import attrs
@@ -43,6 +60,8 @@ from ._errors import RateLimitWaitError
 __all__ = [
     "CooldownGate",
     "FamilyLimiter",
+    "GatePermit",
+    "LimiterBackend",
     "Limiters",
     "Permit",
     "bucket_for",
@@ -189,13 +208,13 @@ class FamilyLimiter:
         """Hold every caller of this family for ``delay`` seconds (after a 429)."""
         self.gate.close_for(delay)
 
-    def wait_floor(self, amount: int) -> float:
-        """Return the wait for ``amount`` slots behind those queued (no cooldown)."""
+    def wait_floor(self, amount: int, ahead: int = 0) -> float:
+        """Return the wait for ``amount`` slots behind those queued and ``ahead`` more."""
         bucket = self._get_bucket()
         if bucket is None:
             return 0.0
         rate = bucket.max_rate / bucket.time_period
-        return wait_floor(self._queued, amount, free_capacity(bucket), rate)
+        return wait_floor(self._queued + ahead, amount, free_capacity(bucket), rate)
 
     async def take(self, amount: int) -> None:
         """Wait for ``amount`` slots, one at a time (no gate)."""
@@ -213,9 +232,43 @@ class FamilyLimiter:
             self._queued -= left
 
 
+class Permit(Protocol):
+    """Leave to send one request; ``settle`` it once, with the outcome, when the answer is in."""
+
+    def settle(self, rate_limited: bool | None) -> None:
+        """Report the outcome: True for a 429, False for any other, None if unknown."""
+
+
+class LimiterBackend(Protocol):
+    """Where a client's rate-limit slots and cooldowns live (see the module docstring).
+
+    ``ahead`` and ``ahead_emails`` in ``wait_floor`` count slots and email units of
+    callers queued before this one outside the backend (in the family's line).
+    """
+
+    async def acquire(
+        self, family: Family, emails: int = 0, *, max_wait: float | None = None
+    ) -> Permit:
+        """Wait for a slot of ``family`` and ``emails`` email units; raise RateLimitWaitError
+        when that would take longer than ``max_wait``."""
+        ...
+
+    def cooldown(self, family: Family, delay: float) -> None:
+        """Hold every caller of ``family`` for ``delay`` seconds, then let one probe go."""
+
+    def wait_floor(
+        self, family: Family, emails: int = 0, *, ahead: int = 0, ahead_emails: int = 0
+    ) -> float:
+        """Return a lower bound on the wait for one request of ``family`` with ``emails``."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the backend holds (connections, tasks). Idempotent."""
+
+
 @attrs.frozen
-class Permit:
-    """Leave to send one request; ``settle`` it with the outcome once the answer is in."""
+class GatePermit:
+    """An in-process permit: its outcome goes to the family's cooldown gate."""
 
     limiter: FamilyLimiter
     probe: bool
@@ -226,7 +279,7 @@ class Permit:
 
 
 class Limiters:
-    """The limiters of one client, one per family, shared by every task using it."""
+    """The in-process backend: one bucket and gate per family, shared by the client's tasks."""
 
     def __init__(self, limits: RateLimits) -> None:
         self._by_family = {f: FamilyLimiter(f, limits.for_family(f)) for f in FAMILIES}
@@ -234,15 +287,24 @@ class Limiters:
     def __getitem__(self, family: Family) -> FamilyLimiter:
         return self._by_family[family]
 
-    def wait_floor(self, family: Family, emails: int = 0) -> float:
+    def cooldown(self, family: Family, delay: float) -> None:
+        """Hold every caller of ``family`` for ``delay`` seconds (after a 429)."""
+        self[family].cooldown(delay)
+
+    async def aclose(self) -> None:
+        """Nothing to release: buckets and gates live in memory."""
+
+    def wait_floor(
+        self, family: Family, emails: int = 0, *, ahead: int = 0, ahead_emails: int = 0
+    ) -> float:
         """Return a lower bound on the wait for one request of ``family`` with ``emails``.
 
         Exact while no cooldown opens and no probe is out (those only add to it).
         """
         limiter = self[family]
-        floor = limiter.gate.remaining() + limiter.wait_floor(1)
+        floor = limiter.gate.remaining() + limiter.wait_floor(1, ahead)
         if emails:
-            floor += self["emails"].wait_floor(emails)
+            floor += self["emails"].wait_floor(emails, ahead_emails)
         return floor
 
     async def acquire(
@@ -262,7 +324,7 @@ class Limiters:
             and (not emails or self["emails"].limit is None)
             and limiter.gate.idle()
         ):
-            return Permit(limiter, False)  # nothing to wait for (a hot path with limits off)
+            return GatePermit(limiter, False)  # nothing to wait for (a hot path with limits off)
         if max_wait is not None:
             floor = self.wait_floor(family, emails)
             if floor > max_wait:
@@ -305,5 +367,5 @@ class Limiters:
             await limiter.take(1)
             probe = gate.admit()
             if probe is not None:
-                return Permit(limiter, probe)
+                return GatePermit(limiter, probe)
             log.debug("bento %s: slot granted during a cooldown; waiting again", family)

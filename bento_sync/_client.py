@@ -11,7 +11,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any, TypeVar
 
-from bento_async import AsyncBento, Hooks, RateLimits, RetryPolicy, Timeouts
+from bento_async import AsyncBento, Hooks, RateLimits, RedisStore, RetryPolicy, Timeouts
 from bento_async._config import ClientConfig
 
 from ._portal import LoopThread
@@ -75,8 +75,9 @@ class Bento:
         retry: RetryPolicy | None = None,
         rate_limits: RateLimits | str | None = None,
         user_agent: str | None = None,
-        max_connections: int = 100,
+        max_connections: int | None = None,
         hooks: Hooks | None = None,
+        rate_limit_store: str | RedisStore | None = None,
     ) -> None:
         kwargs: dict[str, Any] = {
             "publishable_key": publishable_key,
@@ -89,6 +90,7 @@ class Bento:
             "user_agent": user_agent,
             "max_connections": max_connections,
             "hooks": hooks,
+            "rate_limit_store": rate_limit_store,
         }
         # Build one client now so configuration errors surface here, in the caller.
         self._make_async: Callable[[], AsyncBento] = lambda: AsyncBento(**kwargs)

@@ -338,3 +338,64 @@ def test_email_units_pace_batch_sends_and_a_cancelled_send_keeps_no_batch_slot()
     # Ten more emails (done by about 14 s), then the batch slot, free again 30 s after
     # t = 0; had the batch slot come first, the emails would have ended near 39 s.
     assert when == pytest.approx(30.0, abs=1e-3)
+
+
+async def departures_through_a_pool(
+    limit: RateLimit,
+    connections: int,
+    callers: int,
+    slow_until: float,
+    latency: tuple[float, float],
+) -> list[float]:
+    """Send `callers` requests through a SendLine over a modelled connection pool of
+    `connections`; the server answers in `latency[0]` until `slow_until`, then in
+    `latency[1]`. Return when each request left (took a pooled connection)."""
+    from bento_async._sendline import SendLine
+
+    limits = RateLimits(fetch=limit, batch=None, stats=None, experimental=None, emails=None)
+    line = SendLine(Limiters(limits), limits, connections)
+    loop = asyncio.get_running_loop()
+    pool = asyncio.Semaphore(connections)  # what aiohttp's connector does with its limit
+    departed: list[float] = []
+
+    async def request() -> None:
+        permit = await line.acquire("fetch")
+        try:
+            async with pool:
+                departed.append(loop.time())
+                await asyncio.sleep(latency[0] if loop.time() < slow_until else latency[1])
+        finally:
+            permit.settle(False)
+
+    await asyncio.gather(*(request() for _ in range(callers)))
+    return departed
+
+
+@SLOW
+@given(
+    rate_limits(max_limit=40),
+    st.integers(1, 8),
+    st.integers(1, 120),
+    st.floats(0, 3.0),
+    st.tuples(st.floats(0.01, 3.0), st.floats(0.0, 0.05)),
+)
+def test_queueing_for_a_connection_never_bunches_departures(
+    limit: RateLimit, connections: int, callers: int, slow: float, latency: tuple[float, float]
+) -> None:
+    """Whatever the pool size and however slow the server is at first, requests leave no
+    faster than the limit: a request takes its connection before its slot, so it never
+    waits for a connection after the slot is granted and leaves with others queued."""
+    departed = run_virtual(
+        lambda: departures_through_a_pool(limit, connections, callers, slow * limit.period, latency)
+    )
+    assert len(departed) == callers
+    closed = limit.limit >= 2
+    assert max_in_window(departed, limit.period, closed=closed) <= limit.limit
+
+
+def test_a_slow_start_behind_a_small_pool_keeps_the_quota() -> None:
+    """The reported case: RateLimit(10, 2, burst=2), two connections, 40 callers, a server
+    slow for 3 s: no window of 2 s sees more than 10 departures (it saw 12 before)."""
+    quota = RateLimit(10, 2, burst=2)
+    departed = run_virtual(lambda: departures_through_a_pool(quota, 2, 40, 3.0, (1.5, 0.01)))
+    assert max_in_window(departed, 2.0, closed=True) <= 10
