@@ -1,5 +1,5 @@
-"""A real redis-server for tests: its own free port on 127.0.0.1, a temporary directory, no
-persistence; stopped (and restartable on the same port) by the test that owns it."""
+"""A real redis-server for tests and benchmarks: its own free port on 127.0.0.1, a temporary
+directory, no persistence; stopped (and restartable on the same port) by whoever owns it."""
 
 from __future__ import annotations
 
