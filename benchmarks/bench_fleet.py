@@ -67,15 +67,15 @@ def fleet_rows(runs: dict[int, FleetRun]) -> list[Result]:
                 f"{run.refused} answered 429; {len(run.errors)} errors",
             )
         )
-    worst = [run.busiest / run.limit for run in runs.values()]
+    worst = max(run.busiest / run.limit for run in runs.values())
     rows.append(
         summarise(
             "shared quota, every fleet",
             "busiest server window / limit",
-            worst,
+            [worst],
             target=1.0,
             below=True,
-            detail="the emulator's sliding window, over all the runs above",
+            detail="the most any window of the emulator held, in all the runs above",
         )
     )
     return rows

@@ -52,6 +52,7 @@ from ._hooks import (
     ResponseEvent,
     RetryEvent,
 )
+from ._ratelimit import LimiterBackend
 from ._version import (
     __version__,
 )
@@ -198,6 +199,7 @@ __all__ = [
     "InputIssue",
     "InvalidRecord",
     "JessesRulesetResult",
+    "LimiterBackend",
     "Lookup",
     "ModerationResult",
     "NewBroadcast",
