@@ -90,6 +90,13 @@ class SendLine:
         ahead, ahead_emails = (line.waiting, line.emails) if line is not None else (0, 0)
         return self.backend.wait_floor(family, emails, ahead=ahead, ahead_emails=ahead_emails)
 
+    def _binding(self, family: Family, emails: int) -> Family:
+        """Name the family whose wait is the longer: the request's or the email pace."""
+        if not emails:
+            return family
+        own = self.wait_floor(family)
+        return "emails" if self.wait_floor(family, emails) - own > own else family
+
     async def aclose(self) -> None:
         """Close the backend."""
         await self.backend.aclose()
@@ -112,7 +119,7 @@ class SendLine:
         if max_wait is not None:
             floor = self.wait_floor(family, emails)
             if floor > max_wait:
-                raise RateLimitWaitError(family, floor, max(max_wait, 0.0))
+                raise RateLimitWaitError(self._binding(family, emails), floor, max(max_wait, 0.0))
         loop = asyncio.get_running_loop()
         start = loop.time()
         permit: Permit | None = None
@@ -121,7 +128,7 @@ class SendLine:
         if permit is None:
             assert max_wait is not None
             needed = loop.time() - start + self.wait_floor(family, emails)
-            raise RateLimitWaitError(family, needed, max(max_wait, 0.0))
+            raise RateLimitWaitError(self._binding(family, emails), needed, max(max_wait, 0.0))
         return permit
 
     async def _queue(

@@ -4,6 +4,7 @@ redis-server binary is installed (``bash dev.sh test`` installs it when it can).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 
@@ -23,26 +24,28 @@ def _binary() -> str:
     return binary
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    """The session's redis-server."""
+@contextlib.contextmanager
+def _running() -> Iterator[RedisServer]:
     server = RedisServer(_binary())
     server.start()
     try:
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """The session's redis-server."""
+    with _running() as server:
+        yield server
 
 
 @pytest.fixture
 def own_redis() -> Iterator[RedisServer]:
     """A redis-server of this test alone, which it may stop and start again."""
-    server = RedisServer(_binary())
-    server.start()
-    try:
+    with _running() as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture
