@@ -12,16 +12,19 @@ Each family (fetch, batch, stats, experimental, and the email send pace) has:
   cooldown ends, one caller goes first as a probe; the others wait until the
   probe's answer is something other than 429, so parked callers never stampede.
 
-A caller waits for the gate to open, then for its bucket slots, and asks the gate
-again as its slot is granted: if a cooldown opened meanwhile, or another caller
-is out as the probe, the slot is spent (never handed back, which only ever leaves
-capacity unused) and it waits again; the first caller granted a slot after a
-cooldown becomes the probe. So a request is sent right
-after its slot is granted, and the window bound holds for send times, retries
+A caller waits for the gate to open, then for room for its email units (if any),
+then for its bucket slot, and asks the gate again as its slot is granted: if a
+cooldown opened meanwhile, or another caller is out as the probe, the slot is spent
+(never handed back, which only ever leaves capacity unused) and it waits again; the
+first caller granted a slot after a cooldown becomes the probe. So a request is sent
+right after its slot is granted, and the window bound holds for send times, retries
 included (each attempt takes a slot). A caller cancelled while waiting takes no
-request slot: aiolimiter takes a slot only once it is granted, with no await
-after. Email units (more than one per request) are taken first and one at a
-time; a caller cancelled between them leaves the units it took unused.
+request slot: aiolimiter takes a slot only once it is granted, with no await after.
+
+Email units are not a bucket but the send pace of ``_pace``: a request's units are
+all booked at the moment its slot is granted, when the last period's log has room for
+every one of them (Bento counts them together, when the request arrives). A caller
+cancelled while waiting for room books none.
 
 Buckets and gates bind to the loop that first uses them.
 
@@ -56,6 +59,7 @@ from aiolimiter import AsyncLimiter
 
 from ._config import FAMILIES, Family, RateLimit, RateLimits
 from ._errors import RateLimitWaitError
+from ._pace import EmailLog
 
 __all__ = [
     "CooldownGate",
@@ -283,6 +287,13 @@ class Limiters:
 
     def __init__(self, limits: RateLimits) -> None:
         self._by_family = {f: FamilyLimiter(f, limits.for_family(f)) for f in FAMILIES}
+        self._pace = None if limits.emails is None else EmailLog(limits.emails)
+
+    def _email_wait(self, emails: int) -> float:
+        """Return the seconds until ``emails`` more units fit the send pace."""
+        if self._pace is None or not emails:
+            return 0.0
+        return self._pace.wait(emails, asyncio.get_running_loop().time())
 
     def __getitem__(self, family: Family) -> FamilyLimiter:
         return self._by_family[family]
@@ -303,9 +314,9 @@ class Limiters:
         """
         limiter = self[family]
         floor = limiter.gate.remaining() + limiter.wait_floor(1, ahead)
-        if emails:
-            floor += self["emails"].wait_floor(emails, ahead_emails)
-        return floor
+        # Booking those ahead together with this caller's units can only come sooner than
+        # booking them one request after another: a lower bound.
+        return floor + self._email_wait(emails + ahead_emails if emails else 0)
 
     async def acquire(
         self, family: Family, emails: int = 0, *, max_wait: float | None = None
@@ -319,11 +330,7 @@ class Limiters:
         Raises RateLimitWaitError when the wait would exceed ``max_wait``.
         """
         limiter = self[family]
-        if (
-            limiter.limit is None
-            and (not emails or self["emails"].limit is None)
-            and limiter.gate.idle()
-        ):
+        if limiter.limit is None and (not emails or self._pace is None) and limiter.gate.idle():
             return GatePermit(limiter, False)  # nothing to wait for (a hot path with limits off)
         if max_wait is not None:
             floor = self.wait_floor(family, emails)
@@ -351,21 +358,27 @@ class Limiters:
         """Name the family whose wait is the longer: the request's or the email pace."""
         limiter = self[family]
         own = limiter.gate.remaining() + limiter.wait_floor(1)
-        if emails and self["emails"].wait_floor(emails) > own:
+        if self._email_wait(emails) > own:
             return "emails"
         return family
 
     async def _take(self, family: Family, emails: int) -> Permit:
         limiter = self[family]
         gate = limiter.gate
+        loop = asyncio.get_running_loop()
         while True:
             await gate.wait_open()
-            # Email units first, the request slot last: the request goes out right after
-            # its slot, and a caller cancelled during the (long) email wait holds none.
-            if emails:
-                await self["emails"].take(emails)
+            # Room for the email units first, the request slot last: the request goes out
+            # right after its slot, and a caller cancelled during the (long) wait holds none.
+            # The log says how long to wait; nothing earlier could make room (no Event).
+            while (room := self._email_wait(emails)) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(room)
             await limiter.take(1)
+            if self._email_wait(emails) > 0:  # another caller booked the room meanwhile
+                continue
             probe = gate.admit()
             if probe is not None:
+                if self._pace is not None and emails:
+                    self._pace.book(emails, loop.time())
                 return GatePermit(limiter, probe)
             log.debug("bento %s: slot granted during a cooldown; waiting again", family)

@@ -6,7 +6,7 @@ time from Redis, checks the family's cooldown gate and books the request's depar
 then and, if it had to wait, asks the gate once more before it sends; so a 429 that any
 process saw holds every process. Keys are ``<prefix>:{<site uuid>}:<family>:<part>``
 (the braces keep one site's keys in one Redis Cluster slot). Bookings are made against
-the period plus a small margin (:func:`guarded`), so that the varying delay between a
+the period plus a small margin (``_pace.guarded``), so that the varying delay between a
 booking and the request's arrival at Bento never tips a window of the server over.
 
 When Redis cannot be reached or does not answer within ``RedisStore.timeout``:
@@ -29,6 +29,7 @@ import anyio
 
 from ._config import Family, RateLimit, RateLimits, RedisStore, redact_url
 from ._errors import ConfigError, RateLimitStoreError, RateLimitWaitError
+from ._pace import guarded
 from ._ratelimit import _SAFETY, Limiters, Permit, wait_meter
 from ._redis_scripts import COOL, GO, REFUSED, RESERVE, SETTLE
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
     from redis.commands.core import AsyncScript
 
-__all__ = ["RETRY_AFTER_OUTAGE", "RedisLimiters", "check_redis_installed", "guarded"]
+__all__ = ["RETRY_AFTER_OUTAGE", "RedisLimiters", "check_redis_installed"]
 
 log = logging.getLogger("bento_async")
 
@@ -55,18 +56,6 @@ def check_redis_installed() -> None:
         raise ConfigError(
             "rate_limit_store needs the redis package: pip install 'bento-sdk[redis]'"
         ) from exc
-
-
-def guarded(period: float) -> float:
-    """Return the period the shared quota is booked against: ``period`` plus a margin.
-
-    Between the booking in Redis and the request's arrival lie a Redis reply, a
-    connection and the network, and they vary from process to process and machine to
-    machine. Booking as if the period were longer by 1% (at least 50 ms) keeps the
-    server's own window within the limit as long as those delays differ by less than
-    that margin, for 1% of the quota (a little more for periods under 5 s).
-    """
-    return period + max(period * 0.01, 0.05)
 
 
 def _bucket_args(limit: RateLimit | None) -> tuple[float, float]:
