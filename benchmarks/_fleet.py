@@ -57,8 +57,8 @@ class FleetRun:
 class _Member(ChildProcess):
     name = "fleet member"
 
-    def __init__(self, kind: str, *args: str) -> None:
-        super().__init__("benchmarks._fleet", kind, *args)
+    def __init__(self, kind: str, env: dict[str, str], *args: str) -> None:
+        super().__init__("benchmarks._fleet", kind, *args, env=env)
 
 
 def run_fleet(
@@ -74,26 +74,17 @@ def run_fleet(
     """Run ``processes`` clients for ``seconds`` on one quota; return what the server saw."""
     quota = RateLimits.profile("seed", fetch=RateLimit(limit, period))
     with BentoEmulator(rate_limits=quota) as emulator:
-        env = {"BENTO_" + k.upper(): str(v) for k, v in emulator.credentials.items()}
-        os.environ.update(env)  # the children inherit the credentials, never argv
-        members = []
+        # The children get the credentials from their environment, never from argv.
+        env = dict(os.environ)
+        env.update({"BENTO_" + k.upper(): str(v) for k, v in emulator.credentials.items()})
+        args = (store_url, prefix, str(limit), str(period), str(tasks))
+        kinds = ["async" if i % 2 == 0 else "sync" for i in range(processes)]
+        members = [_Member(kind, env, *args) for kind in kinds]
         try:
-            for i in range(processes):
-                kind = "async" if i % 2 == 0 else "sync"
-                members.append(
-                    _Member(kind, store_url, prefix, str(limit), str(period), str(tasks))
-                )
-            with ThreadPoolExecutor(processes) as pool:  # start them side by side
-                list(pool.map(_Member.spawn, members))
-            start = time.monotonic() + _START_LEAD
-            for member in members:
-                member.send(f"go {start} {start + seconds}")
-            reports = [json.loads(m.readline(timeout=seconds + 60)) for m in members]
+            reports = _race(members, seconds)
         finally:
             for member in members:
                 member.stop()
-            for key in env:
-                os.environ.pop(key, None)
         log = [r for r in emulator.requests if r.family == "fetch"]
         busiest = emulator.peak_window("fetch")
     first = min((r.received_at for r in log), default=0.0)
@@ -107,6 +98,16 @@ def run_fleet(
         calls=sum(r["calls"] for r in reports),
         errors=[e for r in reports for e in r["errors"]],
     )
+
+
+def _race(members: list[_Member], seconds: float) -> list[dict[str, Any]]:
+    """Start the members side by side, let them go at once, and return their reports."""
+    with ThreadPoolExecutor(len(members)) as pool:
+        list(pool.map(_Member.spawn, members))
+    start = time.monotonic() + _START_LEAD
+    for member in members:
+        member.send(f"go {start} {start + seconds}")
+    return [json.loads(m.readline(timeout=seconds + 60)) for m in members]
 
 
 # -- the child --------------------------------------------------------------------------

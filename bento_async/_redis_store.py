@@ -72,7 +72,7 @@ class RedisPermit:
     def __init__(self, owner: RedisLimiters, family: Family, token: str, probe: bool) -> None:
         self._owner = owner
         self.family = family
-        self._token = token
+        self.token = token
         self.probe = probe
 
     def settle(self, rate_limited: bool | None) -> None:
@@ -80,7 +80,7 @@ class RedisPermit:
         if self.probe:
             self.probe = False
             outcome = {True: "429", False: "ok", None: "unknown"}[rate_limited]
-            self._owner.background(self._owner.settle_probe(self.family, self._token, outcome))
+            self._owner.background(self._owner.settle_probe(self.family, self.token, outcome))
 
 
 class RedisLimiters:
@@ -190,39 +190,38 @@ class RedisLimiters:
             meter(waited)
         return permit
 
+    def _reserve_call(self, family: Family, emails: int) -> tuple[list[str], list[Any]]:
+        """Return the keys and the quota arguments of a family's RESERVE call."""
+        keys = [self.key(family, "gate"), self.key(family, "bucket"), self.key("emails", "log")]
+        cap, rate = _bucket_args(self.limits.for_family(family))
+        pace = self.limits.emails
+        elimit, eperiod = (pace.limit, guarded(pace.period)) if pace is not None else (0, 0.0)
+        return keys, [cap, rate, elimit, eperiod, emails]
+
     async def _book(
         self, family: Family, emails: int, start: float, max_wait: float | None
     ) -> Permit:
         loop = asyncio.get_running_loop()
-        gate = self.key(family, "gate")
-        keys = [gate, self.key(family, "bucket"), self.key("emails", "log")]
-        cap, rate = _bucket_args(self.limits.for_family(family))
-        pace = self.limits.emails
-        elimit, eperiod = (pace.limit, guarded(pace.period)) if pace is not None else (0, 0.0)
+        keys, quota = self._reserve_call(family, emails)
+        cap = max(max_wait or 0.0, 0.0)
         while True:
             left = None if max_wait is None else max_wait - (loop.time() - start)
             token = secrets.token_hex(8)
-            args = ["reserve", token, _PROBE_LEASE, cap, rate, elimit, eperiod, emails]
-            args += [-1 if left is None else max(left, 0.0), _POLL]
+            args = ["reserve", token, _PROBE_LEASE, *quota, -1 if left is None else max(left, 0)]
             try:
-                status, wait, probe = await self._run("reserve", keys, args, _budget(left))
+                status, wait, probe = await self._run(
+                    "reserve", keys, [*args, _POLL], _budget(left)
+                )
             except _OutOfTime:
-                raise RateLimitWaitError(
-                    family, loop.time() - start, max(max_wait or 0, 0)
-                ) from None
+                raise RateLimitWaitError(family, loop.time() - start, cap) from None
             wait = float(wait)
-            if status == REFUSED:
-                assert left is not None
-                raise RateLimitWaitError(family, loop.time() - start + wait, max(left, 0.0))
-            if left is not None and wait > left:
-                raise RateLimitWaitError(family, loop.time() - start + wait, max(left, 0.0))
+            if status == REFUSED or (left is not None and wait > left):
+                raise RateLimitWaitError(family, loop.time() - start + wait, cap)
             if status != GO:
                 await asyncio.sleep(wait)  # a cooldown, or another process's probe
                 continue
-            if wait <= 0:
-                return RedisPermit(self, family, token, bool(probe))
             permit = RedisPermit(self, family, token, bool(probe))
-            if await self._admit(permit, keys, token, wait, start, max_wait):
+            if wait <= 0 or await self._admit(permit, keys, wait, start, max_wait):
                 return permit
             log.debug("bento %s: slot booked during a cooldown; waiting again", family)
 
@@ -230,7 +229,6 @@ class RedisLimiters:
         self,
         permit: RedisPermit,
         keys: list[str],
-        token: str,
         wait: float,
         start: float,
         max_wait: float | None,
@@ -240,7 +238,7 @@ class RedisLimiters:
             await asyncio.sleep(wait)
             loop = asyncio.get_running_loop()
             left = None if max_wait is None else max_wait - (loop.time() - start)
-            args = ["admit", token, _PROBE_LEASE, 0, 0, 0, 0, 0, -1, _POLL]
+            args = ["admit", permit.token, _PROBE_LEASE, 0, 0, 0, 0, 0, -1, _POLL]
             status, _, probe = await self._run("reserve", keys, args, _budget(left))
         except _OutOfTime:
             permit.settle(None)

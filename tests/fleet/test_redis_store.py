@@ -292,3 +292,28 @@ def test_the_cli_takes_the_store(redis_server: RedisServer) -> None:
         client.close()
     args[-1] = "http://example.com"
     assert runner.invoke(cli, args, catch_exceptions=False).exit_code == 2
+
+
+async def test_a_cooldown_opened_while_a_booked_request_waits_holds_it(
+    store: RedisStore,
+) -> None:
+    """Client B has booked its next departures; client A then meets a 429 (a 2 s cooldown):
+    B's booked requests do not leave inside the cooldown, and after it one probe goes
+    first."""
+    quota = RateLimits.profile("seed", fetch=RateLimit(3, 1.0, burst=1))
+    async with BentoEmulator(rate_limits=None) as emulator:
+        a = AsyncBento(**emulator.credentials, rate_limits=quota, rate_limit_store=store)
+        b = AsyncBento(**emulator.credentials, rate_limits=quota, rate_limit_store=store)
+        try:
+            waiting = [asyncio.create_task(b.tags.list()) for _ in range(3)]
+            await asyncio.sleep(0.2)  # B's first went at once; its second is booked ~0.5 s
+            opened = time.monotonic()
+            a._shared.limiters.cooldown("fetch", 2.0)  # what A does on a 429
+            await asyncio.gather(*waiting)
+        finally:
+            await a.aclose()
+            await b.aclose()
+    times = [r.received_at for r in emulator.requests]
+    assert len(times) == 3
+    assert times[1] >= opened + 1.9  # held to the end of the cooldown, not sent at ~0.5 s
+    assert times[2] >= times[1]  # the probe first
