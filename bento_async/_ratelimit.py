@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Protocol
 
@@ -72,6 +72,7 @@ __all__ = [
     "free_capacity",
     "wait_floor",
     "wait_meter",
+    "within",
 ]
 
 log = logging.getLogger("bento_async")
@@ -117,6 +118,34 @@ def free_capacity(bucket: AsyncLimiter) -> float:
         else:
             high = middle
     return high
+
+
+async def within(
+    take: Callable[[], Awaitable[Permit]],
+    max_wait: float | None,
+    floor: Callable[[], float],
+    binding: Callable[[], Family],
+) -> tuple[Permit, float]:
+    """Run ``take`` for at most ``max_wait`` seconds; return its permit and the wait.
+
+    Refuses at once, without waiting, when ``floor()`` (a lower bound on the wait)
+    already exceeds ``max_wait``.
+
+    Raises RateLimitWaitError naming ``binding()``, the family the wait is for.
+    """
+    if max_wait is not None:
+        needed = floor()
+        if needed > max_wait:
+            raise RateLimitWaitError(binding(), needed, max(max_wait, 0.0))
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    permit: Permit | None = None
+    with anyio.move_on_after(max_wait):
+        permit = await take()
+    waited = loop.time() - start
+    if permit is None:
+        raise RateLimitWaitError(binding(), waited + floor(), max(max_wait or 0.0, 0.0))
+    return permit, waited
 
 
 class CooldownGate:
@@ -332,21 +361,12 @@ class Limiters:
         limiter = self[family]
         if limiter.limit is None and (not emails or self._pace is None) and limiter.gate.idle():
             return GatePermit(limiter, False)  # nothing to wait for (a hot path with limits off)
-        if max_wait is not None:
-            floor = self.wait_floor(family, emails)
-            if floor > max_wait:
-                raise RateLimitWaitError(self._binding(family, emails), floor, max(max_wait, 0.0))
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        permit: Permit | None = None
-        with anyio.move_on_after(max_wait):
-            permit = await self._take(family, emails)
-        waited = loop.time() - start
-        if permit is None:
-            needed = waited + self.wait_floor(family, emails)
-            raise RateLimitWaitError(
-                self._binding(family, emails), needed, max(max_wait or 0.0, 0.0)
-            )
+        permit, waited = await within(
+            lambda: self._take(family, emails),
+            max_wait,
+            lambda: self.wait_floor(family, emails),
+            lambda: self._binding(family, emails),
+        )
         if waited > 0.001:
             log.debug("bento %s: waited %.3fs for a rate-limit slot", family, waited)
             meter = wait_meter.get()

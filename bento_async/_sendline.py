@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import asyncio
 
-import anyio
-
 from ._config import FAMILIES, Family, RateLimits
-from ._errors import RateLimitWaitError
-from ._ratelimit import LimiterBackend, Permit
+from ._ratelimit import LimiterBackend, Permit, within
 
 __all__ = ["PooledPermit", "SendLine", "pool_size"]
 
@@ -116,24 +113,16 @@ class SendLine:
         """
         if self._connections is None or self._unlimited(family, emails):
             return await self.backend.acquire(family, emails, max_wait=max_wait)
-        if max_wait is not None:
-            floor = self.wait_floor(family, emails)
-            if floor > max_wait:
-                raise RateLimitWaitError(self._binding(family, emails), floor, max(max_wait, 0.0))
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        permit: Permit | None = None
-        with anyio.move_on_after(max_wait):
-            permit = await self._queue(family, emails, start, max_wait)
-        if permit is None:
-            assert max_wait is not None
-            needed = loop.time() - start + self.wait_floor(family, emails)
-            raise RateLimitWaitError(self._binding(family, emails), needed, max(max_wait, 0.0))
+        permit, _ = await within(
+            lambda: self._queue(family, emails, max_wait),
+            max_wait,
+            lambda: self.wait_floor(family, emails),
+            lambda: self._binding(family, emails),
+        )
         return permit
 
-    async def _queue(
-        self, family: Family, emails: int, start: float, max_wait: float | None
-    ) -> Permit:
+    async def _queue(self, family: Family, emails: int, max_wait: float | None) -> Permit:
+        start = asyncio.get_running_loop().time()
         line = self._lines.get(family)
         if line is None:
             line = self._lines[family] = _Line()
