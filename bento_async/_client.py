@@ -147,7 +147,7 @@ class AsyncBento:
         )
         connections = None
         if transport is None:
-            connections = max_connections or pool_size(config.rate_limits)
+            connections = pool_size(config.rate_limits, max_connections)
             transport = AiohttpTransport(config, max_connections=connections)
         limiter = _limiter_for(config, backend)
         self._shared = _Shared(config, transport, hooks or Hooks(), limiter, connections)

@@ -18,17 +18,26 @@ from __future__ import annotations
 import asyncio
 
 from ._config import FAMILIES, Family, RateLimits
+from ._errors import ConfigError
 from ._ratelimit import LimiterBackend, Permit, within
 
 __all__ = ["PooledPermit", "SendLine", "pool_size"]
 
 
-def pool_size(limits: RateLimits) -> int:
-    """Return the default connection pool size: room for every family's burst at once.
+def pool_size(limits: RateLimits, given: int | None = None) -> int:
+    """Return the connection pool size: ``given``, else room for every family's burst.
 
-    At least 100; with the seed profile 127 (108 fetch + 15 batch + 1 stats + 3
-    experimental), so a permit never holds back a burst the limiter allows.
+    The default is at least 100; with the seed profile 127 (108 fetch + 15 batch +
+    1 stats + 3 experimental), so a permit never holds back a burst the limiter allows.
+
+    Raises ConfigError for a ``given`` size below 1.
     """
+    if given is not None:
+        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            raise ConfigError(
+                f"max_connections must be a whole number of at least 1, got {given!r}"
+            )
+        return given
     bursts = 0
     for family in FAMILIES:
         limit = limits.for_family(family)

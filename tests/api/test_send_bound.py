@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from bento_async import AsyncBento, RateLimit, RateLimits
+from bento_async import AsyncBento, ConfigError, RateLimit, RateLimits
 
 pytestmark = pytest.mark.anyio
 
@@ -79,7 +79,8 @@ async def test_no_window_sees_more_than_the_limit_behind_a_small_pool(
 
 def test_the_default_pool_holds_the_whole_seed_burst() -> None:
     """The default pool has room for every family's burst at once (108 fetch requests alone
-    under the seed profile), so it never holds back what the limiter allows."""
+    under the seed profile), so it never holds back what the limiter allows; a pool size
+    that is not a whole number of at least 1 is a ConfigError."""
     from bento_async._sendline import pool_size
 
     seed = RateLimits()
@@ -88,3 +89,6 @@ def test_the_default_pool_holds_the_whole_seed_burst() -> None:
     )
     assert pool_size(seed) == 127
     assert pool_size(RateLimits.off()) == 100
+    for wrong in (0, -1, 2.5, True):
+        with pytest.raises(ConfigError, match="max_connections"):
+            AsyncBento(publishable_key="pk", secret_key="sk", site_uuid="s", max_connections=wrong)  # type: ignore[arg-type]
