@@ -70,6 +70,7 @@ __all__ = [
     "Permit",
     "bucket_for",
     "free_capacity",
+    "report_wait",
     "wait_floor",
     "wait_meter",
     "within",
@@ -118,6 +119,15 @@ def free_capacity(bucket: AsyncLimiter) -> float:
         else:
             high = middle
     return high
+
+
+def report_wait(family: Family, waited: float) -> None:
+    """Log a rate-limit wait (over a millisecond) and tell the context's ``wait_meter``."""
+    if waited > 0.001:
+        log.debug("bento %s: waited %.3fs for a rate-limit slot", family, waited)
+        meter = wait_meter.get()
+        if meter is not None:
+            meter(waited)
 
 
 async def within(
@@ -367,11 +377,7 @@ class Limiters:
             lambda: self.wait_floor(family, emails),
             lambda: self._binding(family, emails),
         )
-        if waited > 0.001:
-            log.debug("bento %s: waited %.3fs for a rate-limit slot", family, waited)
-            meter = wait_meter.get()
-            if meter is not None:
-                meter(waited)
+        report_wait(family, waited)
         return permit
 
     def _binding(self, family: Family, emails: int) -> Family:

@@ -30,7 +30,7 @@ import anyio
 from ._config import Family, RateLimit, RateLimits, RedisStore, redact_url
 from ._errors import ConfigError, RateLimitStoreError, RateLimitWaitError
 from ._pace import guarded
-from ._ratelimit import _SAFETY, Limiters, Permit, wait_meter
+from ._ratelimit import _SAFETY, Limiters, Permit, report_wait
 from ._redis_scripts import COOL, GO, REFUSED, RESERVE, SETTLE
 
 if TYPE_CHECKING:
@@ -184,10 +184,7 @@ class RedisLimiters:
             left = None if max_wait is None else max_wait - (loop.time() - start)
             return await self.local.acquire(family, emails, max_wait=left)
         self._came_back()
-        waited = loop.time() - start
-        meter = wait_meter.get()
-        if waited > 0.001 and meter is not None:
-            meter(waited)
+        report_wait(family, loop.time() - start)
         return permit
 
     def _reserve_call(self, family: Family, emails: int) -> tuple[list[str], list[Any]]:

@@ -19,7 +19,7 @@ import asyncio
 
 from ._config import FAMILIES, Family, RateLimits
 from ._errors import ConfigError
-from ._ratelimit import LimiterBackend, Permit, within
+from ._ratelimit import LimiterBackend, Permit, report_wait, wait_meter, within
 
 __all__ = ["PooledPermit", "SendLine", "pool_size"]
 
@@ -122,23 +122,41 @@ class SendLine:
         """
         if self._connections is None or self._unlimited(family, emails):
             return await self.backend.acquire(family, emails, max_wait=max_wait)
-        permit, _ = await within(
+        permit, waited = await within(
             lambda: self._queue(family, emails, max_wait),
             max_wait,
             lambda: self.wait_floor(family, emails),
             lambda: self._binding(family, emails),
         )
+        report_wait(family, waited)  # the whole wait: the line, the pool and the slot
         return permit
 
     async def _queue(self, family: Family, emails: int, max_wait: float | None) -> Permit:
-        start = asyncio.get_running_loop().time()
+        """Join the line, and at its head take a pool permit and then the slot."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        line = await self._join(family, emails)
+        try:
+            if self._pool is None:
+                assert self._connections is not None
+                self._pool = asyncio.Semaphore(self._connections)
+            pool = self._pool
+            await pool.acquire()
+            try:
+                left = None if max_wait is None else max_wait - (loop.time() - start)
+                inner = await self._slot(family, emails, left)
+            except BaseException:
+                pool.release()
+                raise
+        finally:
+            line.lock.release()
+        return PooledPermit(inner, pool)
+
+    async def _join(self, family: Family, emails: int) -> _Line:
+        """Wait to be the head of the family's line (counted as ahead of later callers)."""
         line = self._lines.get(family)
         if line is None:
             line = self._lines[family] = _Line()
-        if self._pool is None:
-            assert self._connections is not None
-            self._pool = asyncio.Semaphore(self._connections)
-        pool = self._pool
         line.waiting += 1
         line.emails += emails
         try:
@@ -146,16 +164,12 @@ class SendLine:
         finally:
             line.waiting -= 1
             line.emails -= emails
+        return line
+
+    async def _slot(self, family: Family, emails: int, left: float | None) -> Permit:
+        """Take the backend's slot; its wait is reported with the rest, by ``acquire``."""
+        unmetered = wait_meter.set(None)
         try:
-            await pool.acquire()
-            try:
-                left = None
-                if max_wait is not None:
-                    left = max_wait - (asyncio.get_running_loop().time() - start)
-                inner = await self.backend.acquire(family, emails, max_wait=left)
-            except BaseException:
-                pool.release()
-                raise
+            return await self.backend.acquire(family, emails, max_wait=left)
         finally:
-            line.lock.release()
-        return PooledPermit(inner, pool)
+            wait_meter.reset(unmetered)

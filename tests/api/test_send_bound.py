@@ -92,3 +92,23 @@ def test_the_default_pool_holds_the_whole_seed_burst() -> None:
     for wrong in (0, -1, 2.5, True):
         with pytest.raises(ConfigError, match="max_connections"):
             AsyncBento(publishable_key="pk", secret_key="sk", site_uuid="s", max_connections=wrong)  # type: ignore[arg-type]
+
+
+async def test_bulk_progress_counts_the_whole_wait_in_the_line() -> None:
+    """Four chunks sent at once under 2 batch requests a second count every second they
+    waited, in the family's line as well as for the slot: 0 + 0.5 + 1 + 1.5 s."""
+    from bento_async import BulkProgress
+    from bento_emulator import BentoEmulator
+
+    limits = RateLimits.profile("seed", batch=RateLimit(3, 1.0, burst=1))
+    seen: list[BulkProgress] = []
+    events = [{"email": f"u{i}@example.com", "type": "signed_up"} for i in range(4)]
+    async with (
+        BentoEmulator(rate_limits=None) as emulator,
+        AsyncBento(**emulator.credentials, rate_limits=limits) as bento,
+    ):
+        result = await bento.events.track_many(
+            events, chunk_size=1, concurrency=4, on_progress=seen.append
+        )
+    assert result.accepted == 4
+    assert seen[-1].waiting == pytest.approx(3.0, abs=0.3)
