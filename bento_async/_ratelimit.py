@@ -1,6 +1,6 @@
 """Per-family client-side rate limiting and the 429 cooldown gate.
 
-Each family (fetch, batch, stats, experimental, and the email send pace) has:
+Each request family (fetch, batch, stats, experimental) has:
 
 * a bucket: an aiolimiter leaky bucket of capacity ``burst`` that drains at
   ``(limit - burst) / period``. It admits a request when its level plus one fits
