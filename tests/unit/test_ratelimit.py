@@ -444,3 +444,33 @@ def test_a_slow_start_behind_a_small_pool_keeps_the_quota() -> None:
     quota = RateLimit(10, 2, burst=2)
     departed = run_virtual(lambda: departures_through_a_pool(quota, 2, 40, 3.0, (1.5, 0.01)))
     assert max_in_window(departed, 2.0, closed=True) <= 10
+
+
+def test_a_long_queue_in_one_family_never_holds_another_familys_connection() -> None:
+    """Two hundred fetch callers wait minutes for their slots behind a pool of 4: a batch
+    call still leaves at once, since only the head of the fetch line holds a permit."""
+    from bento_async._sendline import SendLine
+
+    limits = RateLimits(
+        fetch=RateLimit(10, 60),
+        batch=RateLimit(10, 60),
+        stats=None,
+        experimental=None,
+        emails=None,
+    )
+
+    async def main() -> float:
+        line = SendLine(Limiters(limits), limits, 4)
+        loop = asyncio.get_running_loop()
+        queued = [asyncio.create_task(line.acquire("fetch")) for _ in range(200)]
+        await asyncio.sleep(1)
+        start = loop.time()
+        permit = await line.acquire("batch")
+        took = loop.time() - start
+        permit.settle(False)
+        for task in queued:
+            task.cancel()
+        await asyncio.gather(*queued, return_exceptions=True)
+        return took
+
+    assert run_virtual(main) < 1e-6
