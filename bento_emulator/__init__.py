@@ -38,18 +38,24 @@ from ._emulator import BentoEmulator, Credentials
 from ._faults import FaultRule, Faults
 from ._state import (
     Automation,
+    Broadcast,
+    EmailSequence,
+    EmailTemplate,
     EmulatorSettings,
     EmulatorState,
     Event,
+    ExperimentalStubs,
     FieldDefinition,
+    FormResponse,
+    OutboxEmail,
     Purchase,
+    Segment,
+    StatsFixtures,
+    StatsReport,
     Subscriber,
     Tag,
+    Workflow,
 )
-from ._state_audience import FormResponse, Segment
-from ._state_content import Broadcast, EmailSequence, EmailTemplate, OutboxEmail, Workflow
-from ._state_experimental import ExperimentalStubs
-from ._state_stats import StatsFixtures, StatsReport
 
 __all__ = [
     "Automation",

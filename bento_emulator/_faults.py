@@ -52,9 +52,9 @@ def _bare(path: str) -> str:
     return path[len(prefix) :] if path.startswith(prefix) else path
 
 
-@attrs.define
+@attrs.define(kw_only=True)
 class FaultRule:
-    """One scripted fault; see the module docstring."""
+    """One scripted fault, given by keywords only; see the module docstring."""
 
     kind: FaultKind
     status: int = 503
@@ -140,7 +140,16 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Answer the next `n` matching requests with `status`, doing no work."""
-        return self.add(FaultRule("status", status, 0.0, retry_after, family, path, times=n))
+        return self.add(
+            FaultRule(
+                kind="status",
+                status=status,
+                retry_after=retry_after,
+                family=family,
+                path=path,
+                times=n,
+            )
+        )
 
     def fail_fraction(
         self,
@@ -155,7 +164,16 @@ class Faults:
     ) -> FaultRule:
         """Answer `fraction` of the matching requests with `status`, chosen by `seed`."""
         return self.add(
-            FaultRule("status", status, 0.0, retry_after, family, path, times, fraction, seed)
+            FaultRule(
+                kind="status",
+                status=status,
+                retry_after=retry_after,
+                family=family,
+                path=path,
+                times=times,
+                fraction=fraction,
+                seed=seed,
+            )
         )
 
     def latency(
@@ -170,7 +188,16 @@ class Faults:
     ) -> FaultRule:
         """Wait `seconds` before handling the matching requests (all, unless `times`)."""
         return self.add(
-            FaultRule("latency", 200, seconds, None, family, path, times, fraction, seed)
+            FaultRule(
+                kind="latency",
+                status=200,
+                seconds=seconds,
+                family=family,
+                path=path,
+                times=times,
+                fraction=fraction,
+                seed=seed,
+            )
         )
 
     def stall(
@@ -184,7 +211,18 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Do the work, then hold the answer for `seconds` (past the client's timeout)."""
-        return self.add(FaultRule("stall", 200, seconds, None, family, path, times, fraction, seed))
+        return self.add(
+            FaultRule(
+                kind="stall",
+                status=200,
+                seconds=seconds,
+                family=family,
+                path=path,
+                times=times,
+                fraction=fraction,
+                seed=seed,
+            )
+        )
 
     def reset_connection(
         self,
@@ -196,7 +234,17 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Drop the connection with a TCP reset instead of answering; no work is done."""
-        return self.add(FaultRule("reset", 0, 0.0, None, family, path, times, fraction, seed))
+        return self.add(
+            FaultRule(
+                kind="reset",
+                status=0,
+                family=family,
+                path=path,
+                times=times,
+                fraction=fraction,
+                seed=seed,
+            )
+        )
 
     def invalid_json(
         self,
@@ -209,7 +257,15 @@ class Faults:
     ) -> FaultRule:
         """Do the work, then answer its success status with a truncated JSON body."""
         return self.add(
-            FaultRule("invalid_json", 200, 0.0, None, family, path, times, fraction, seed)
+            FaultRule(
+                kind="invalid_json",
+                status=200,
+                family=family,
+                path=path,
+                times=times,
+                fraction=fraction,
+                seed=seed,
+            )
         )
 
     def html_403(
@@ -222,7 +278,17 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Answer 403 with Cloudflare's HTML block page; no work is done."""
-        return self.add(FaultRule("html_403", 403, 0.0, None, family, path, times, fraction, seed))
+        return self.add(
+            FaultRule(
+                kind="html_403",
+                status=403,
+                family=family,
+                path=path,
+                times=times,
+                fraction=fraction,
+                seed=seed,
+            )
+        )
 
     def decide(self, family: str, path: str) -> Decision:
         """Decide the fate of one request (consumes counts and random draws)."""

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .._state import JSONValue
-from .._state_content import Broadcast, ContentState
+from .._state import Broadcast, JSONValue
+from .._state.email_templates import TemplateState
 from ._common import (
     Call,
     InvalidItem,
@@ -46,7 +46,7 @@ def status_filter(value: str | None) -> str:
     return value if value in STATUSES else "sent"
 
 
-def render_broadcast(value: Broadcast, state: ContentState) -> dict[str, JSONValue]:
+def render_broadcast(value: Broadcast, state: TemplateState) -> dict[str, JSONValue]:
     """Render a broadcast as a `broadcasts` resource (a draft shows only its template id)."""
     template: dict[str, JSONValue] = {"template_id": int(value.template_id)}
     found = state.email_template_by_id(value.template_id)
