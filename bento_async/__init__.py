@@ -21,6 +21,7 @@ from ._converter import (
     converter,
     make_converter,
 )
+from ._dates import parse_datetime
 from ._errors import (
     ApiError,
     AuthenticationError,
@@ -236,4 +237,5 @@ __all__ = [
     "configure_converter",
     "converter",
     "make_converter",
+    "parse_datetime",
 ]

@@ -35,7 +35,9 @@ from __future__ import annotations
 
 from ._app import RecordedRequest
 from ._emulator import BentoEmulator, Credentials
-from ._faults import FaultRule, Faults
+from ._faults import FAULT_KINDS, FaultRule, Faults
+from ._fixtures import FixtureError
+from ._handlers._common import Refusal
 from ._state import (
     Automation,
     Broadcast,
@@ -58,6 +60,7 @@ from ._state import (
 )
 
 __all__ = [
+    "FAULT_KINDS",
     "Automation",
     "BentoEmulator",
     "Broadcast",
@@ -71,10 +74,12 @@ __all__ = [
     "FaultRule",
     "Faults",
     "FieldDefinition",
+    "FixtureError",
     "FormResponse",
     "OutboxEmail",
     "Purchase",
     "RecordedRequest",
+    "Refusal",
     "Segment",
     "StatsFixtures",
     "StatsReport",

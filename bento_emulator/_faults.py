@@ -17,6 +17,9 @@ fate is fixed by the seed, whatever the timing.
 - `html_403()`: answer 403 with Cloudflare's HTML page (what a request without a User-Agent
   gets from Bento's edge), without doing the work.
 
+`script({"kind": "latency", "seconds": 0.2})` adds a rule from a JSON-able spec naming one
+of the methods above (what `bento emulator serve --faults` and the control API take).
+
 For each request, rules are tried in the order they were added: every matching `latency`
 rule that fires adds its delay, and the first other rule that fires decides the outcome
 (later rules are not consulted, so their counts and random draws do not move). Rules
@@ -30,8 +33,9 @@ import random
 import socket
 import struct
 import threading
+from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 from aiohttp import web
@@ -39,9 +43,19 @@ from aiohttp.typedefs import Handler, Middleware
 
 from ._app import API_PREFIX, CLOUDFLARE_BLOCK_PAGE, current_exchange
 
-__all__ = ["FaultKind", "FaultRule", "Faults", "fault_middleware"]
+__all__ = ["FAULT_KINDS", "FaultKind", "FaultRule", "Faults", "fault_middleware"]
 
 FaultKind = Literal["status", "latency", "stall", "reset", "invalid_json", "html_403"]
+
+FAULT_KINDS = (
+    "fail_next",
+    "fail_fraction",
+    "latency",
+    "stall",
+    "reset_connection",
+    "invalid_json",
+    "html_403",
+)
 
 TRUNCATED_JSON = b'{"data": [{"id": "1", "type": "tags", "attri'
 
@@ -129,6 +143,30 @@ class Faults:
         """Drop every rule."""
         with self._lock:
             self._rules.clear()
+
+    def script(self, spec: Mapping[str, Any]) -> FaultRule:
+        """Add the rule a spec describes: `kind` names a method, the other keys its arguments.
+
+        Without `kind`, `next` means `fail_next` (`{"next": 3}` fails the next three
+        requests) and `fraction` means `fail_fraction`.
+
+        Raises ValueError for an unknown or missing kind or arguments the method refuses.
+        """
+        args = dict(spec)
+        kind = args.pop("kind", None)
+        if kind is None:
+            kind = (
+                "fail_next" if "next" in args else "fail_fraction" if "fraction" in args else None
+            )
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}")
+        if kind == "fail_next" and "next" in args:
+            args["n"] = args.pop("next")
+        try:
+            rule: FaultRule = getattr(self, kind)(**args)
+        except TypeError as problem:
+            raise ValueError(f"{kind}: {problem}") from None
+        return rule
 
     def fail_next(
         self,

@@ -18,6 +18,7 @@ from .._state.email_templates import TemplateState
 from ._common import (
     Call,
     InvalidItem,
+    Refusal,
     Reply,
     Route,
     is_valid_email,
@@ -136,6 +137,7 @@ def create_broadcasts(call: Call) -> Reply:
     items = wrapped_items(call, "broadcasts", MAX_BROADCASTS)
     created: list[JSONValue] = []
     failures: list[JSONValue] = []
+    refusals: list[Refusal] = []
     for index, item in enumerate(items):
         try:
             broadcast = create_broadcast(call, item)
@@ -143,6 +145,7 @@ def create_broadcasts(call: Call) -> Reply:
             name = item.get("name") if isinstance(item, dict) else None
             error = f"{problem.field} {problem.message}"
             failures.append({"index": index, "name": name, "error": error})
+            refusals.append(problem.refusal(index))
             continue
         created.append(
             {
@@ -158,7 +161,7 @@ def create_broadcasts(call: Call) -> Reply:
         "broadcasts": created,
         "failures": failures,
     }
-    return Reply(payload)
+    return Reply(payload, refusals=tuple(refusals))
 
 
 ROUTES = (

@@ -35,6 +35,7 @@ class EmulatorSettings:
     enterprise: bool = False
     authors: frozenset[str] = frozenset({"jesse@example.com"})
     author_error_status: Literal[500, 422] = 500
+    user_agent_policy: Literal["allow", "warn", "strict"] = "warn"
 
 
 class StateCore:
