@@ -79,6 +79,12 @@ def _renamed(item: dict[str, Any], old: str, new: str) -> dict[str, Any]:
     return item
 
 
+def _segment(state: EmulatorState, item: dict[str, Any]) -> None:
+    if "rule" in item:
+        raise TypeError("'rule' takes code; a JSON segment lists its emails and tags")
+    state.add_segment(**_renamed(item, "id", "segment_id"))
+
+
 _Loader = Callable[[EmulatorState, JSONValue, str], object]
 
 
@@ -94,9 +100,7 @@ AREAS: Mapping[str, _Loader] = {
     "broadcasts": _from_object(lambda state, item: state.add_broadcast(**item)),
     "sequences": _from_object(lambda state, item: state.add_sequence(**item)),
     "workflows": _from_object(lambda state, item: state.add_workflow(**item)),
-    "segments": _from_object(
-        lambda state, item: state.add_segment(**_renamed(item, "id", "segment_id"))
-    ),
+    "segments": _from_object(_segment),
     "form_responses": _from_object(lambda state, item: state.add_form_response(**item)),
     "reports": _from_object(
         lambda state, item: state.stats.add_report(**_renamed(item, "id", "report_id"))
