@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -115,3 +116,28 @@ def _serve(*args: str) -> Iterator[Served]:
 def serve() -> Serve:
     """Start `bento emulator serve --json --profile none ARGS...` for a `with` block."""
     return _serve
+
+
+NODE_SDK = "@bentonow/bento-node-sdk@2.0.0"
+NODE_SCRIPT = Path(__file__).with_name("node") / "bento_node_sdk.mjs"
+
+
+@pytest.fixture(scope="session")
+def node_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding the pinned Node SDK and the test script, installed once."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("node and npm are needed to run the official Node SDK")
+    home = tmp_path_factory.mktemp("node-sdk")
+    (home / "package.json").write_text('{"private": true, "type": "module"}\n')
+    installed = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", NODE_SDK],
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    shutil.copy(NODE_SCRIPT, home / NODE_SCRIPT.name)
+    return home

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from conftest import Serve
 
-NODE_SDK = "@bentonow/bento-node-sdk@2.0.0"
 SCRIPT = Path(__file__).with_name("node") / "bento_node_sdk.mjs"
 AUTHOR = "support@acme.test"
 FIXTURES = {
@@ -28,27 +25,6 @@ FIXTURES = {
     "form_responses": [{"form_id": "contact", "email": "ann@example.com"}],
     "reports": [{"id": "42", "data": 12}],
 }
-
-
-@pytest.fixture(scope="session")
-def node_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding the pinned Node SDK and the test script, installed once."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip("node and npm are needed to run the official Node SDK")
-    home = tmp_path_factory.mktemp("node-sdk")
-    (home / "package.json").write_text('{"private": true, "type": "module"}\n')
-    installed = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", NODE_SDK],
-        cwd=home,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert installed.returncode == 0, installed.stderr
-    shutil.copy(SCRIPT, home / SCRIPT.name)
-    return home
 
 
 def test_the_official_node_sdk_works_against_serve(
