@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from ._app import RecordedRequest
 from ._emulator import BentoEmulator, Credentials
-from ._faults import FAULT_KINDS, FaultRule, Faults
+from ._faults import FaultRule, Faults
 from ._fixtures import FixtureError
 from ._handlers._common import Refusal
 from ._state import (
@@ -60,7 +60,6 @@ from ._state import (
 )
 
 __all__ = [
-    "FAULT_KINDS",
     "Automation",
     "BentoEmulator",
     "Broadcast",

@@ -16,7 +16,7 @@ from typing import Any
 from conftest import Serve
 
 from bento_cli._emulator import _KINDS
-from bento_emulator import FAULT_KINDS
+from bento_emulator._faults import FAULT_KINDS
 
 BENTO = Path(sys.executable).with_name("bento")
 
