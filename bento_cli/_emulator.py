@@ -167,22 +167,7 @@ def _console_warnings() -> None:
 @click.option("--publishable-key", help="Publishable key to accept [default: random].")
 @click.option("--secret-key", help="Secret key to accept [default: random].")
 @click.option("--json", "as_json", is_flag=True, help="Print the settings as one JSON line.")
-def serve(
-    host: str,
-    port: int,
-    profile: str | None,
-    faults: tuple[str, ...],
-    authors: tuple[str, ...],
-    enterprise: bool,
-    commands_response: str,
-    author_error_status: str,
-    fixtures_file: str | None,
-    user_agent_policy: Literal["allow", "warn", "strict"],
-    site_uuid: str | None,
-    publishable_key: str | None,
-    secret_key: str | None,
-    as_json: bool,
-) -> None:
+def serve(profile: str | None, faults: tuple[str, ...], as_json: bool, **options: Any) -> None:
     """Serve the emulated Bento API until Ctrl-C; print the base URL and credentials to use,
     the allowed authors and the control API's URL (read state and the request log there)."""
     from bento_emulator import Faults
@@ -193,34 +178,17 @@ def serve(
             Faults().script(spec)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
+    chosen = profile or "seed"
 
     async def main() -> int:
-        from bento_emulator import BentoEmulator, FixtureError
-
-        chosen = profile or "seed"
-        try:
-            emulator = BentoEmulator(
-                host=host,
-                port=port,
-                site_uuid=site_uuid,
-                publishable_key=publishable_key,
-                secret_key=secret_key,
-                rate_limits=None if chosen == "none" else chosen,
-                authors=authors or ("jesse@example.com",),
-                enterprise=enterprise,
-                commands_response=_COMMANDS_RESPONSES[commands_response],
-                author_error_status=422 if author_error_status == "422" else 500,
-                fixtures=fixtures_file,
-                user_agent_policy=user_agent_policy,
-            )
-        except FixtureError as exc:
-            raise CliError(f"--fixtures: {exc}", EXIT_USAGE) from None
+        emulator = _emulator(options, chosen)
         for spec in fault_specs:
             emulator.faults.script(spec)
         try:
             await emulator.start()
         except OSError as exc:
-            raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+            where = f"{options['host']}:{options['port']}"
+            raise CliError(f"cannot listen on {where}: {exc.strerror or exc}") from None
         _console_warnings()
         try:
             with _stop_signals() as stop:
@@ -232,6 +200,21 @@ def serve(
         return 0
 
     run(main)
+
+
+def _emulator(options: Mapping[str, Any], profile: str) -> BentoEmulator:
+    """Build the emulator `serve`'s options describe. Raises CliError for bad fixtures."""
+    from bento_emulator import BentoEmulator, FixtureError
+
+    site = dict(options)
+    site["authors"] = site["authors"] or ("jesse@example.com",)
+    site["commands_response"] = _COMMANDS_RESPONSES[site["commands_response"]]
+    site["author_error_status"] = int(site["author_error_status"])
+    site["fixtures"] = site.pop("fixtures_file")
+    try:
+        return BentoEmulator(rate_limits=None if profile == "none" else profile, **site)
+    except FixtureError as exc:
+        raise CliError(f"--fixtures: {exc}", EXIT_USAGE) from None
 
 
 @contextlib.contextmanager

@@ -27,6 +27,12 @@ from a seed::
     emulator.faults.html_403()                               # Cloudflare's block page
     emulator.faults.clear()
 
+Each logged request says why it, or an item of its batch, was refused (`refusals`).
+`BentoEmulator(fixtures=...)` seeds the site from a JSON document (see `_fixtures`), and
+`user_agent_policy` decides what a bare library User-Agent (`python-requests/2.31`) gets.
+For code in other languages, `bento emulator serve` runs it standalone, with a control API
+at `emulator.control_url` (state, request log, reset, faults, fixtures; see `_control`).
+
 The pytest plugin (`bento_emulator.pytest_plugin`)
 provides the `bento_emulator` and `bento_credentials` fixtures.
 """
