@@ -7,9 +7,11 @@ import logging
 import aiohttp
 import pytest
 from conftest import Api
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bento_emulator import BentoEmulator
-from bento_emulator._app import is_generic_agent
+from bento_emulator._app import _GENERIC_PRODUCTS, is_generic_agent
 
 pytestmark = pytest.mark.anyio
 
@@ -47,6 +49,21 @@ def test_library_defaults_are_generic(agent: str) -> None:
 def test_an_app_name_makes_an_agent_specific(agent: str) -> None:
     """One product of the caller's own is enough, whatever library follows it."""
     assert not is_generic_agent(agent)
+
+
+versions = st.from_regex(r"v?[0-9]{1,3}(\.[0-9]{1,3}){0,2}", fullmatch=True)
+library = st.tuples(st.sampled_from(sorted(_GENERIC_PRODUCTS)), versions).map("/".join)
+app_name = st.from_regex(r"[A-Z][a-z]{2,8}(CRM|App|Tool)", fullmatch=True)
+
+
+@given(st.lists(library, min_size=1, max_size=3), app_name, st.integers(0, 3))
+def test_any_app_name_among_library_products_makes_it_specific(
+    products: list[str], app: str, where: int
+) -> None:
+    """Library products alone are generic; an app's product anywhere among them is not."""
+    assert is_generic_agent(" ".join(products))
+    products.insert(min(where, len(products)), f"{app}/1.0")
+    assert not is_generic_agent(" ".join(products))
 
 
 async def _tags(emu: BentoEmulator, agent: str) -> tuple[int, str]:
