@@ -28,31 +28,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import attrs
 from aiohttp import web
 
 from ._app import CONTROL_PREFIX, RecordedRequest
+from ._faults import Faults
 from ._fixtures import FixtureError, load_fixtures
-from ._state import EmulatorState, JSONValue, Subscriber
-
-if TYPE_CHECKING:
-    from ._emulator import BentoEmulator
+from ._state import EmulatorSettings, EmulatorState, JSONValue, Subscriber
 
 __all__ = ["AREAS", "add_control_routes", "jsonable", "recorded_json"]
-
-ENDPOINTS = (
-    "GET /_emulator",
-    "GET /_emulator/state",
-    "GET /_emulator/state/{area}",
-    "GET /_emulator/requests?since=N",
-    "POST /_emulator/reset",
-    "GET /_emulator/faults",
-    "POST /_emulator/faults",
-    "DELETE /_emulator/faults",
-    "POST /_emulator/fixtures",
-)
 
 
 def jsonable(value: Any) -> JSONValue:
@@ -117,80 +103,122 @@ async def _json_body(request: web.Request) -> JSONValue:
         ) from None
 
 
-def add_control_routes(app: web.Application, emulator: BentoEmulator) -> None:
+class Emulator(Protocol):
+    """What the control API needs of a `BentoEmulator`."""
+
+    @property
+    def state(self) -> EmulatorState: ...
+    @property
+    def settings(self) -> EmulatorSettings: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def requests(self) -> list[RecordedRequest]: ...
+    @property
+    def faults(self) -> Faults: ...
+    def reset(self) -> None: ...
+
+
+EMULATOR_KEY = web.AppKey("emulator", Emulator)
+
+
+async def index(request: web.Request) -> web.Response:
+    """Describe the site (never the secret key) and list the control endpoints."""
+    emulator = request.app[EMULATOR_KEY]
+    settings = emulator.settings
+    site = {
+        "base_url": emulator.base_url,
+        "site_uuid": settings.site_uuid,
+        "publishable_key": settings.publishable_key,
+        "authors": sorted(settings.authors),
+        "enterprise": settings.enterprise,
+        "commands_response": settings.commands_response,
+        "author_error_status": settings.author_error_status,
+        "user_agent_policy": settings.user_agent_policy,
+    }
+    return web.json_response({"site": site, "endpoints": list(ENDPOINTS)})
+
+
+async def whole_state(request: web.Request) -> web.Response:
+    """Answer every area of the state in one object."""
+    state = request.app[EMULATOR_KEY].state
+    return web.json_response({area: read(state) for area, read in AREAS.items()})
+
+
+async def one_area(request: web.Request) -> web.Response:
+    """Answer one area of the state; 404 for an unknown area."""
+    read = AREAS.get(request.match_info["area"])
+    if read is None:
+        return _error(404, f"unknown area; expected one of {', '.join(AREAS)}")
+    return web.json_response(read(request.app[EMULATOR_KEY].state))
+
+
+async def requests(request: web.Request) -> web.Response:
+    """Answer the request log from entry `since` on (0 by default)."""
+    since = request.query.get("since", "0")
+    if not since.isdigit():
+        return _error(400, "since must be a non-negative integer")
+    log = request.app[EMULATOR_KEY].requests
+    return web.json_response([recorded_json(i, log[i]) for i in range(int(since), len(log))])
+
+
+async def reset(request: web.Request) -> web.Response:
+    """Forget data and log, and reload the startup fixtures."""
+    request.app[EMULATOR_KEY].reset()
+    return web.json_response({"reset": True})
+
+
+async def faults(request: web.Request) -> web.Response:
+    """Answer the fault rules still active."""
+    return web.json_response(jsonable(request.app[EMULATOR_KEY].faults.rules))
+
+
+async def add_faults(request: web.Request) -> web.Response:
+    """Add the rules of a spec or an array of specs; 400 names the first one refused."""
+    body = await _json_body(request)
+    specs = body if isinstance(body, list) else [body]
+    if not all(isinstance(spec, dict) for spec in specs):
+        return _error(400, "expected a fault spec object or an array of them")
+    try:
+        added = [request.app[EMULATOR_KEY].faults.script(spec) for spec in specs]
+    except ValueError as problem:
+        return _error(400, str(problem))
+    return web.json_response(jsonable(added))
+
+
+async def clear_faults(request: web.Request) -> web.Response:
+    """Drop every fault rule."""
+    request.app[EMULATOR_KEY].faults.clear()
+    return web.json_response({"cleared": True})
+
+
+async def fixtures(request: web.Request) -> web.Response:
+    """Load a fixtures document; 400 names the item that cannot be loaded."""
+    try:
+        loaded = load_fixtures(request.app[EMULATOR_KEY].state, await _json_body(request))
+    except FixtureError as problem:
+        return _error(400, str(problem))
+    return web.json_response({"loaded": loaded})
+
+
+ROUTES = (
+    ("GET", "", index),
+    ("GET", "/state", whole_state),
+    ("GET", "/state/{area}", one_area),
+    ("GET", "/requests", requests),
+    ("POST", "/reset", reset),
+    ("GET", "/faults", faults),
+    ("POST", "/faults", add_faults),
+    ("DELETE", "/faults", clear_faults),
+    ("POST", "/fixtures", fixtures),
+)
+
+
+ENDPOINTS = tuple(f"{method} {CONTROL_PREFIX}{path}" for method, path, _ in ROUTES)
+
+
+def add_control_routes(app: web.Application, emulator: Emulator) -> None:
     """Serve the control API of `emulator` on `app` (see the module docstring)."""
-    state = emulator.state
-
-    async def index(_: web.Request) -> web.Response:
-        settings = emulator.settings
-        site = {
-            "base_url": emulator.base_url,
-            "site_uuid": settings.site_uuid,
-            "publishable_key": settings.publishable_key,
-            "authors": sorted(settings.authors),
-            "enterprise": settings.enterprise,
-            "commands_response": settings.commands_response,
-            "author_error_status": settings.author_error_status,
-            "user_agent_policy": settings.user_agent_policy,
-        }
-        return web.json_response({"site": site, "endpoints": list(ENDPOINTS)})
-
-    async def whole_state(_: web.Request) -> web.Response:
-        return web.json_response({area: read(state) for area, read in AREAS.items()})
-
-    async def one_area(request: web.Request) -> web.Response:
-        read = AREAS.get(request.match_info["area"])
-        if read is None:
-            return _error(404, f"unknown area; expected one of {', '.join(AREAS)}")
-        return web.json_response(read(state))
-
-    async def requests(request: web.Request) -> web.Response:
-        since = request.query.get("since", "0")
-        if not since.isdigit():
-            return _error(400, "since must be a non-negative integer")
-        log = emulator.requests
-        start = int(since)
-        return web.json_response([recorded_json(i, log[i]) for i in range(start, len(log))])
-
-    async def reset(_: web.Request) -> web.Response:
-        emulator.reset()
-        return web.json_response({"reset": True})
-
-    async def faults(_: web.Request) -> web.Response:
-        return web.json_response(jsonable(emulator.faults.rules))
-
-    async def add_faults(request: web.Request) -> web.Response:
-        body = await _json_body(request)
-        specs = body if isinstance(body, list) else [body]
-        if not all(isinstance(spec, dict) for spec in specs):
-            return _error(400, "expected a fault spec object or an array of them")
-        try:
-            added = [emulator.faults.script(spec) for spec in specs]
-        except ValueError as problem:
-            return _error(400, str(problem))
-        return web.json_response(jsonable(added))
-
-    async def clear_faults(_: web.Request) -> web.Response:
-        emulator.faults.clear()
-        return web.json_response({"cleared": True})
-
-    async def fixtures(request: web.Request) -> web.Response:
-        try:
-            loaded = load_fixtures(state, await _json_body(request))
-        except FixtureError as problem:
-            return _error(400, str(problem))
-        return web.json_response({"loaded": loaded})
-
-    routes = (
-        ("GET", "", index),
-        ("GET", "/state", whole_state),
-        ("GET", "/state/{area}", one_area),
-        ("GET", "/requests", requests),
-        ("POST", "/reset", reset),
-        ("GET", "/faults", faults),
-        ("POST", "/faults", add_faults),
-        ("DELETE", "/faults", clear_faults),
-        ("POST", "/fixtures", fixtures),
-    )
-    for method, path, handler in routes:
+    app[EMULATOR_KEY] = emulator
+    for method, path, handler in ROUTES:
         app.router.add_route(method, CONTROL_PREFIX + path, handler)
