@@ -76,6 +76,7 @@ class Served:
 
     process: subprocess.Popen[str]
     settings: dict[str, Any]
+    stderr: list[str] = attrs.field(factory=list)  # what it wrote there, once stopped
 
     def control(self, method: str, path: str = "", body: Any = None) -> Any:
         """Call the control API (`/_emulator{path}`) and return the parsed JSON answer."""
@@ -106,10 +107,12 @@ def _serve(*args: str) -> Iterator[Served]:
         assert process.stdout is not None
         line = process.stdout.readline()
         assert line, process.stderr.read() if process.stderr else "serve printed nothing"
-        yield Served(process, json.loads(line))
+        served = Served(process, json.loads(line))
+        yield served
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+        _, err = process.communicate(timeout=30)
+    served.stderr.append(err)
 
 
 @pytest.fixture

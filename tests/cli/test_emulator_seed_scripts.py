@@ -117,6 +117,7 @@ def test_the_seed_scripts_pass_as_written(serve: Serve) -> None:
     assert [entry["refusals"] for entry in log] == [[]] * 5
     assert [len(entry["warnings"]) for entry in log] == [1, 0, 0, 0, 0]
     assert "generic User-Agent 'Ruby'" in log[0]["warnings"][0]
+    assert served.stderr[0].count("warning: generic User-Agent 'Ruby'") == 1  # the console
     assert log[0]["headers"]["authorization"] == "[redacted]"
 
 
