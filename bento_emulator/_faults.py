@@ -35,7 +35,7 @@ import struct
 import threading
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 from aiohttp import web
@@ -117,6 +117,16 @@ class Decision:
     fault: FaultRule | None = None
 
 
+class _Where(TypedDict, total=False):
+    """Which requests a rule covers, and how many of them it hits."""
+
+    family: str | None
+    path: str | None
+    times: int | None
+    fraction: float
+    seed: int
+
+
 class Faults:
     """The emulator's fault script (see the module docstring)."""
 
@@ -178,16 +188,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Answer the next `n` matching requests with `status`, doing no work."""
-        return self.add(
-            FaultRule(
-                kind="status",
-                status=status,
-                retry_after=retry_after,
-                family=family,
-                path=path,
-                times=n,
-            )
-        )
+        where = _Where(family=family, path=path, times=n)
+        return self.add(FaultRule(kind="status", status=status, retry_after=retry_after, **where))
 
     def fail_fraction(
         self,
@@ -201,18 +203,8 @@ class Faults:
         times: int | None = None,
     ) -> FaultRule:
         """Answer `fraction` of the matching requests with `status`, chosen by `seed`."""
-        return self.add(
-            FaultRule(
-                kind="status",
-                status=status,
-                retry_after=retry_after,
-                family=family,
-                path=path,
-                times=times,
-                fraction=fraction,
-                seed=seed,
-            )
-        )
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="status", status=status, retry_after=retry_after, **where))
 
     def latency(
         self,
@@ -225,18 +217,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Wait `seconds` before handling the matching requests (all, unless `times`)."""
-        return self.add(
-            FaultRule(
-                kind="latency",
-                status=200,
-                seconds=seconds,
-                family=family,
-                path=path,
-                times=times,
-                fraction=fraction,
-                seed=seed,
-            )
-        )
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="latency", status=200, seconds=seconds, **where))
 
     def stall(
         self,
@@ -249,18 +231,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Do the work, then hold the answer for `seconds` (past the client's timeout)."""
-        return self.add(
-            FaultRule(
-                kind="stall",
-                status=200,
-                seconds=seconds,
-                family=family,
-                path=path,
-                times=times,
-                fraction=fraction,
-                seed=seed,
-            )
-        )
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="stall", status=200, seconds=seconds, **where))
 
     def reset_connection(
         self,
@@ -272,17 +244,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Drop the connection with a TCP reset instead of answering; no work is done."""
-        return self.add(
-            FaultRule(
-                kind="reset",
-                status=0,
-                family=family,
-                path=path,
-                times=times,
-                fraction=fraction,
-                seed=seed,
-            )
-        )
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="reset", status=0, **where))
 
     def invalid_json(
         self,
@@ -294,17 +257,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Do the work, then answer its success status with a truncated JSON body."""
-        return self.add(
-            FaultRule(
-                kind="invalid_json",
-                status=200,
-                family=family,
-                path=path,
-                times=times,
-                fraction=fraction,
-                seed=seed,
-            )
-        )
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="invalid_json", status=200, **where))
 
     def html_403(
         self,
@@ -316,17 +270,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Answer 403 with Cloudflare's HTML block page; no work is done."""
-        return self.add(
-            FaultRule(
-                kind="html_403",
-                status=403,
-                family=family,
-                path=path,
-                times=times,
-                fraction=fraction,
-                seed=seed,
-            )
-        )
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="html_403", status=403, **where))
 
     def decide(self, family: str, path: str) -> Decision:
         """Decide the fate of one request (consumes counts and random draws)."""
