@@ -29,27 +29,61 @@ from a seed::
 
 The pytest plugin (`bento_emulator.pytest_plugin`)
 provides the `bento_emulator` and `bento_credentials` fixtures.
+
+Names are imported from their modules on first use: pytest loads the plugin in every run
+where the package is installed, and it must not pay for aiohttp's server there.
 """
 
 from __future__ import annotations
 
-from ._app import RecordedRequest
-from ._emulator import BentoEmulator, Credentials
-from ._faults import FaultRule, Faults
-from ._state import (
-    Automation,
-    EmulatorSettings,
-    EmulatorState,
-    Event,
-    FieldDefinition,
-    Purchase,
-    Subscriber,
-    Tag,
-)
-from ._state_audience import FormResponse, Segment
-from ._state_content import Broadcast, EmailSequence, EmailTemplate, OutboxEmail, Workflow
-from ._state_experimental import ExperimentalStubs
-from ._state_stats import StatsFixtures, StatsReport
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._app import RecordedRequest
+    from ._emulator import BentoEmulator, Credentials
+    from ._faults import FaultRule, Faults
+    from ._state import (
+        Automation,
+        EmulatorSettings,
+        EmulatorState,
+        Event,
+        FieldDefinition,
+        Purchase,
+        Subscriber,
+        Tag,
+    )
+    from ._state_audience import FormResponse, Segment
+    from ._state_content import Broadcast, EmailSequence, EmailTemplate, OutboxEmail, Workflow
+    from ._state_experimental import ExperimentalStubs
+    from ._state_stats import StatsFixtures, StatsReport
+
+# Each public name and the module it lives in.
+_HOMES = {
+    "Automation": "_state",
+    "BentoEmulator": "_emulator",
+    "Broadcast": "_state_content",
+    "Credentials": "_emulator",
+    "EmailSequence": "_state_content",
+    "EmailTemplate": "_state_content",
+    "EmulatorSettings": "_state",
+    "EmulatorState": "_state",
+    "Event": "_state",
+    "ExperimentalStubs": "_state_experimental",
+    "FaultRule": "_faults",
+    "Faults": "_faults",
+    "FieldDefinition": "_state",
+    "FormResponse": "_state_audience",
+    "OutboxEmail": "_state_content",
+    "Purchase": "_state",
+    "RecordedRequest": "_app",
+    "Segment": "_state_audience",
+    "StatsFixtures": "_state_stats",
+    "StatsReport": "_state_stats",
+    "Subscriber": "_state",
+    "Tag": "_state",
+    "Workflow": "_state_content",
+}
 
 __all__ = [
     "Automation",
@@ -76,3 +110,17 @@ __all__ = [
     "Tag",
     "Workflow",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name from its module on first use (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
