@@ -136,3 +136,9 @@ def test_clean_install_has_no_cli_libraries_and_says_so(installed: Path) -> None
     assert run.returncode == 2
     assert "pip install 'bento-sdk[cli]'" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_cli_reports_the_version() -> None:
+    """`bento --version` prints the package version."""
+    run = _run([sys.executable, "-c", "from bento_cli import main; main(['--version'])"])
+    assert run.stdout.strip() == f"bento, version {__version__}"
