@@ -100,6 +100,7 @@ def test_metadata_names_license_urls_and_tested_pythons(wheel: Path) -> None:
     assert urls["Issues"] == f"{URL}/issues"
     classifiers = meta.get_all("Classifier", [])
     assert any(c.startswith("Development Status ::") for c in classifiers)
+    assert not [c for c in classifiers if c.startswith("License ::")]  # PEP 639: the expression
     listed = {c.rsplit(" ", 1)[1] for c in classifiers if re.fullmatch(r".*:: 3\.\d+", c)}
     tested = re.search(r'PYTHONS=\$\{PYTHONS:-"([^"]*)"\}', (ROOT / "dev.sh").read_text())
     assert tested is not None
