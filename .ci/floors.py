@@ -2,9 +2,9 @@
 
 Reads pyproject.toml: the runtime dependencies and every extra except the
 development ones (``dev``, ``docs``), so a dependency added later is covered
-without touching this file. ``name>=X`` becomes ``name==X`` (markers kept); a
-dependency without a ``>=`` floor is an error, since its lowest version is
-unknown. Usage: ``python .ci/floors.py`` prints the constraints;
+without touching this file. ``name>=X`` (or ``~=X``, ``==X``) becomes
+``name==X``, markers kept; a dependency without a floor is an error, since its
+lowest version is unknown. Usage: ``python .ci/floors.py`` prints the constraints;
 ``python .ci/floors.py --extras`` prints the extras covered, comma-separated.
 """
 
@@ -26,7 +26,8 @@ def floor_of(requirement: str) -> str:
     if match is None:
         raise SystemExit(f"cannot read the requirement {requirement!r}")
     name, _extras, spec, marker = match.groups()
-    floors = [part.strip()[2:].strip() for part in spec.split(",") if part.strip()[:2] == ">="]
+    parts = [part.strip() for part in spec.split(",")]
+    floors = [part[2:].strip() for part in parts if part[:2] in (">=", "~=", "==")]
     if len(floors) != 1:
         raise SystemExit(f"{name}: declare exactly one '>=' floor (found {spec!r})")
     return f"{name}=={floors[0]}{' ' + marker if marker else ''}"
