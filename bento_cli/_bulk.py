@@ -225,7 +225,7 @@ class BulkJob:
         done = p.sent if self.dry_run else p.accepted + p.failed
         self.display.update(done + p.invalid + self.unreadable, self.counters(), waited=p.waiting)
 
-    async def run(self, send: Callable[..., Any], items: Iterable[Any]) -> BulkResult:
+    async def run(self, send: Callable[..., Any], items: Iterable[Any]) -> BulkResult[Any]:
         """Call ``send`` on the items, showing progress.
 
         On Ctrl-C the bulk call's partial result is returned with ``interrupted`` set (it
@@ -240,7 +240,7 @@ class BulkJob:
             unit=self.unit,
         ) as self.display:
             try:
-                result: BulkResult = await send(
+                result: BulkResult[Any] = await send(
                     items,
                     chunk_size=self.chunk_size,
                     concurrency=self.concurrency,
@@ -255,7 +255,7 @@ class BulkJob:
         self._collect(result)
         return result
 
-    def interrupted_report(self, result: BulkResult | None = None) -> str:
+    def interrupted_report(self, result: BulkResult[Any] | None = None) -> str:
         """Return what Ctrl-C left behind: what was done, and where reading stopped."""
         after = f"nothing after line {self.last_line:,} was read"
         if result is None:
@@ -274,7 +274,7 @@ class BulkJob:
             return item.line
         return None if position is None else self.lines.line_of(position)
 
-    def _collect(self, result: BulkResult) -> None:
+    def _collect(self, result: BulkResult[Any]) -> None:
         for invalid in result.invalid:
             line = self.line_of(invalid.record, invalid.position)
             self.problems.add(line, describe_issues(invalid.issues))
@@ -292,7 +292,7 @@ class BulkJob:
         """Return the rows to write to the failed-rows file, by input line."""
         return [row for _, row in sorted(self.failed_rows, key=lambda item: item[0] or 0)]
 
-    def summary(self, result: BulkResult) -> dict[str, Any]:
+    def summary(self, result: BulkResult[Any]) -> dict[str, Any]:
         """Return the counts of the run, as printed and as ``--json`` gives them."""
         return {
             "dry_run": self.dry_run,
@@ -308,7 +308,7 @@ class BulkJob:
 
     def report(
         self,
-        result: BulkResult,
+        result: BulkResult[Any],
         summary: dict[str, Any],
         options: dict[str, Any],
         echo_summary: Callable[[], None],
@@ -325,7 +325,7 @@ class BulkJob:
         self.finish(result)
         return 0 if summary["invalid"] == 0 and result.failed == 0 else EXIT_FAILURE
 
-    def finish(self, result: BulkResult) -> None:
+    def finish(self, result: BulkResult[Any]) -> None:
         """Raise what the run ends with: a setup error in one line, or Interrupted."""
         if self.interrupted or result.cancelled:
             raise Interrupted(self.interrupted_report(result))
