@@ -30,16 +30,19 @@ from ._connection import (
 from ._files import EmailRow, HeaderError, LineIndex, email_file
 from ._output import make_console, to_json
 from ._progress import ProgressDisplay
+from ._textfile import encoding_option
 
 __all__ = ["lookup", "open_emails"]
 
 CSV_COLUMNS = ("line", "email", "status", "uuid", "subscribed", "tags", "fields", "error")
 
 
-def open_emails(file: str, column: str | None) -> tuple[Iterator[EmailRow], int | None]:
+def open_emails(
+    file: str, column: str | None, encoding: str | None = None
+) -> tuple[Iterator[EmailRow], int | None]:
     """Open an email list, exiting with a usage error when it cannot be read."""
     try:
-        return email_file(file, column)
+        return email_file(file, column, encoding)
     except HeaderError as exc:
         click.echo(f"bento: {file}: {exc}", err=True)
     except OSError as exc:
@@ -150,6 +153,7 @@ class LookupJob:
 @click.command()
 @click.argument("file")
 @click.option("--column", help="The CSV column holding the addresses [default: email].")
+@encoding_option
 @click.option(
     "--format",
     "fmt",
@@ -174,14 +178,20 @@ class LookupJob:
 )
 @connection_options
 def lookup(
-    file: str, column: str | None, fmt: str, output: str, concurrency: int, connection: Connection
+    file: str,
+    column: str | None,
+    encoding: str | None,
+    fmt: str,
+    output: str,
+    concurrency: int,
+    connection: Connection,
 ) -> None:
     """Look up the subscribers of FILE: one address a line, or a CSV with an email column.
 
     Writes one row per address (found, not_found or error) in the file's order; a summary
     goes to stderr. Exits 1 when any lookup failed (not found is not a failure).
     """
-    rows, total = open_emails(file, column)
+    rows, total = open_emails(file, column, encoding)
 
     async def main(stream: IO[str]) -> int:
         job = LookupJob(rows, ResultWriter(stream, fmt), concurrency)

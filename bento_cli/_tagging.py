@@ -14,6 +14,7 @@ from ._bulk import BulkJob, bulk_options, default_failed_path
 from ._connection import Connection, open_client, run
 from ._files import EmailRow
 from ._lookup import open_emails
+from ._textfile import encoding_option
 
 __all__ = ["tag_group"]
 
@@ -46,7 +47,7 @@ def _write_failed(job: BulkJob, path: Path) -> int:
 
 
 def _tag(how: str, tag: str, file: str, options: dict[str, Any], connection: Connection) -> None:
-    rows, total = open_emails(file, options["column"])
+    rows, total = open_emails(file, options["column"], options["encoding"])
     failed_path = Path(options["failed"] or default_failed_path(file, ".txt"))
     dry_run = options["dry_run"]
     verb = "remove" if how == "remove" else "add"
@@ -98,6 +99,7 @@ _tag_options = bulk_options(
     click.argument("tag"),
     click.argument("file"),
     click.option("--column", help="The CSV column holding the addresses [default: email]."),
+    encoding_option,
     chunk_max=MAX_COMMANDS,
     chunk_unit="Commands",
     row="address",
