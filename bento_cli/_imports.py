@@ -24,6 +24,7 @@ from ._connection import (
     run,
 )
 from ._files import FailedRows, HeaderError, RecordFile, SourceRecord, format_of
+from ._output import counted
 from ._textfile import encoding_option
 
 __all__ = ["import_group"]
@@ -67,28 +68,30 @@ def _write_failed(job: BulkJob, source: RecordFile, path: Path) -> FailedRows | 
 
 
 def _echo_summary(summary: dict[str, Any], command: str) -> None:
+    records = summary["records"]
     if summary["dry_run"]:
-        valid = summary["records"] - summary["invalid"]
+        valid = records - summary["invalid"]
         click.echo(
-            f"Dry run of {summary['file']}: {summary['records']:,} records, {valid:,} valid, "
+            f"Dry run of {summary['file']}: {counted(records, 'record')}, {valid:,} valid, "
             f"{summary['invalid']:,} invalid; nothing was sent."
         )
         return
     what = "Stopped importing" if summary["cancelled"] else "Imported"
     read = "after " if summary["cancelled"] else ""
     click.echo(
-        f"{what} {summary['kind']} from {summary['file']}: {read}{summary['records']:,} records, "
+        f"{what} {summary['kind']} from {summary['file']}: {read}{counted(records, 'record')}, "
         f"{summary['accepted']:,} accepted, {summary['failed']:,} failed, "
-        f"{summary['invalid']:,} invalid ({summary['requests']:,} requests)."
+        f"{summary['invalid']:,} invalid ({counted(summary['requests'], 'request')})."
     )
     if summary["failed_without_rows"]:
         click.echo(
-            f"Bento reported {summary['failed_without_rows']:,} records as failed without "
-            "saying which; they are not in the failed-rows file."
+            f"Bento reported {counted(summary['failed_without_rows'], 'record')} as failed "
+            "without saying which; they are not in the failed-rows file."
         )
     if summary["failed_file"]:
         click.echo(
-            f"{summary['failed_rows']:,} rows not imported are in {summary['failed_file']}; "
+            f"{counted(summary['failed_rows'], 'row')} not imported "
+            f"{'is' if summary['failed_rows'] == 1 else 'are'} in {summary['failed_file']}; "
             f"fix them and run: bento {command} {summary['failed_file']}"
         )
 

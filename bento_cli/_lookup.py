@@ -28,7 +28,7 @@ from ._connection import (
     run,
 )
 from ._files import EmailRow, HeaderError, LineIndex, email_file
-from ._output import make_console, to_json
+from ._output import counted, make_console, to_json
 from ._progress import ProgressDisplay
 from ._textfile import encoding_option
 
@@ -142,7 +142,8 @@ class LookupJob:
                 self.writer.write(self.lines.line_of(index), done, done_tags)
             looked_up = sum(self.counts.values())
             raise Interrupted(
-                f"{looked_up:,} addresses looked up before stopping; their results were written"
+                f"{counted(looked_up, 'address')} looked up before stopping; their results "
+                "were written"
             ) from None
         finally:
             aclose = getattr(stream, "aclose", None)
@@ -207,8 +208,8 @@ def lookup(
                 await job.run(bento, display)
         counts = job.counts
         click.echo(
-            f"Looked up {sum(counts.values()):,} addresses: {counts['found']:,} found, "
-            f"{counts['not found']:,} not found, {counts['errors']:,} errors.",
+            f"Looked up {counted(sum(counts.values()), 'address')}: {counts['found']:,} found, "
+            f"{counts['not found']:,} not found, {counted(counts['errors'], 'error')}.",
             err=True,
         )
         return EXIT_FAILURE if counts["errors"] else 0

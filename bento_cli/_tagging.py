@@ -14,6 +14,7 @@ from ._bulk import BulkJob, bulk_options, default_failed_path
 from ._connection import Connection, open_client, run
 from ._files import EmailRow
 from ._lookup import open_emails
+from ._output import counted
 from ._textfile import encoding_option
 
 __all__ = ["tag_group"]
@@ -61,7 +62,7 @@ def _tag(how: str, tag: str, file: str, options: dict[str, Any], connection: Con
                 concurrency=options["concurrency"],
                 dry_run=dry_run,
                 limit=bento.config.rate_limits.fetch,
-                unit="emails",
+                noun="email",
             )
             result = await job.run(bento.commands.run, _commands(job, rows, tag, how))
         written = _write_failed(job, failed_path)
@@ -75,23 +76,26 @@ def _tag(how: str, tag: str, file: str, options: dict[str, Any], connection: Con
 
 def _echo_summary(summary: dict[str, Any]) -> None:
     action, tag = summary["action"], summary["tag"]
+    addresses = counted(summary["records"], "address")
     if summary["dry_run"]:
         valid = summary["records"] - summary["invalid"]
         click.echo(
-            f"Dry run of {summary['file']}: {summary['records']:,} addresses, {valid:,} valid, "
+            f"Dry run of {summary['file']}: {addresses}, {valid:,} valid, "
             f"{summary['invalid']:,} invalid; nothing was sent."
         )
         return
     done = "tagged" if action == "add" else "untagged"
     click.echo(
-        f"{summary['accepted']:,} of {summary['records']:,} addresses {done} {tag!r}: "
+        f"{summary['accepted']:,} of {addresses} {done} {tag!r}: "
         f"{summary['failed']:,} failed, {summary['invalid']:,} invalid "
-        f"({summary['requests']:,} requests)."
+        f"({counted(summary['requests'], 'request')})."
     )
     if summary["failed_file"]:
+        rows = summary["failed_rows"]
         click.echo(
-            f"{summary['failed_rows']:,} addresses not {done} are in {summary['failed_file']}; "
-            f"run again with: bento tag {action} {tag} {summary['failed_file']}"
+            f"{counted(rows, 'address')} not {done} {'is' if rows == 1 else 'are'} in "
+            f"{summary['failed_file']}; run again with: bento tag {action} {tag} "
+            f"{summary['failed_file']}"
         )
 
 
