@@ -313,7 +313,7 @@ class BulkJob:
 
     def _where(self, first: int, last: int, count: int) -> str:
         """Say how many items the positions ``first``-``last`` hold and on which lines."""
-        lines = f"{self.lines.line_of(first) or 0:,}-{self.lines.line_of(last) or 0:,}"
+        lines = f"{self.lines.line_of(first) or 0}-{self.lines.line_of(last) or 0}"
         return f"{counted(count, self.noun)} on lines {lines}"
 
     def sorted_failed(self) -> list[Any]:

@@ -84,8 +84,8 @@ def _csv_reader(stream: IO[str], path: str, delimiter: str | None) -> tuple[Any,
 
 def _quote_problem(start: int, end: int) -> str:
     return (
-        f"a quote opened on line {start:,} is not closed where it should be: lines "
-        f"{start:,}-{end:,} would merge into one cell; fix the quotes on line {start:,}"
+        f"a quote opened on line {start} is not closed where it should be: lines "
+        f"{start}-{end} would merge into one cell; fix the quotes on line {start}"
     )
 
 
@@ -224,7 +224,7 @@ class RecordFile:
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:  # standard input: files were scanned first
-                bad = f"line {start:,} is not valid {self.encoding}: {exc.reason}"
+                bad = f"line {start} is not valid {self.encoding}: {exc.reason}"
                 raise UnreadableFile(bad) from None
             except csv.Error as exc:
                 end = reader.line_num
@@ -407,7 +407,7 @@ def _plain_emails(source: EmailList) -> Iterator[EmailRow]:
             if email and not email.startswith("#"):
                 yield EmailRow(line, email)
     except UnicodeDecodeError as exc:  # standard input: files were scanned first
-        bad = f"line {line + 1:,} is not valid {source.encoding}: {exc.reason}"
+        bad = f"line {line + 1} is not valid {source.encoding}: {exc.reason}"
         raise UnreadableFile(bad) from None
     finally:
         _close(stream)

@@ -124,7 +124,7 @@ def _decode_problem(exc: UnicodeDecodeError, codec: str, encoding: str, lines: i
         if encoding == "utf-8-sig"
         else "; pass the encoding it was saved in with --encoding"
     )
-    return f"line {line:,}, column {column}: byte 0x{bad} is not valid {name}{hint}"
+    return f"line {line}, column {column}: byte 0x{bad} is not valid {name}{hint}"
 
 
 def open_text(path: str, encoding: str) -> IO[str]:

@@ -97,3 +97,59 @@ def test_ctrl_c_stops_a_lookup_and_keeps_the_results_so_far(
         f"bento: interrupted: {len(rows)} addresses looked up before stopping; "
         "their results were written"
     )
+
+
+def test_ctrl_c_reports_chunks_waiting_for_a_slot_as_not_sent(
+    threaded_emulator: BentoEmulator, tmp_path: Path
+) -> None:
+    """Four chunks in flight are all waiting for a rate-limit slot when SIGINT comes: they
+    are reported not sent (none in doubt), and the server holds none of their records."""
+    source = tmp_path / "contacts.csv"
+    source.write_text("email\n" + "".join(f"user{i}@example.com\n" for i in range(400)))
+    env = {
+        **os.environ,
+        **{f"BENTO_{k.upper()}": v for k, v in threaded_emulator.credentials.items()},
+    }
+    # Seed limits: 15 batch requests at once, then one every 7.4 s. With 4 in flight, the
+    # 16th to 19th chunks wait for a slot; that is when Ctrl-C comes.
+    proc = subprocess.Popen(
+        [
+            str(BENTO),
+            "import",
+            "subscribers",
+            str(source),
+            "--chunk-size",
+            "10",
+            "--concurrency",
+            "4",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(threaded_emulator.state.subscribers) < 150 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert len(threaded_emulator.requests) == 15
+    on_server = {s.email for s in threaded_emulator.state.subscribers}
+    assert on_server == {f"user{i}@example.com" for i in range(150)}
+    last = err.strip().splitlines()[-1]
+    read_up_to = int(last.rsplit("nothing after line ", 1)[1].split()[0].replace(",", ""))
+    unsent = read_up_to - 1 - 150
+    assert unsent >= 40  # the four chunks waiting for a slot, at least
+    assert last.startswith(
+        f"bento: interrupted: 150 records accepted before stopping (not imported: {unsent} not "
+        "sent, 0 in flight that Bento may have processed, 0 failed, 0 invalid)"
+    )
+    assert "may have processed them" not in err
+    assert f"{unsent} records on lines 152-{read_up_to} not sent (interrupted)" in err
+    saved = (tmp_path / "contacts.failed.csv").read_text().splitlines()[1:]
+    assert saved == [f"user{i}@example.com" for i in range(150, read_up_to - 1)]
+    assert not on_server & set(saved)
