@@ -135,7 +135,7 @@ def test_ctrl_c_reports_chunks_waiting_for_a_slot_as_not_sent(
         time.sleep(0.5)
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert len(threaded_emulator.requests) == 15
     on_server = {s.email for s in threaded_emulator.state.subscribers}
