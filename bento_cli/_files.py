@@ -82,6 +82,34 @@ def _csv_reader(stream: IO[str], path: str, delimiter: str | None) -> tuple[Any,
     return csv.reader(itertools.chain([first], stream), delimiter=found, strict=True), found
 
 
+def _csv_lines(reader: Any, encoding: str) -> Iterator[tuple[int, list[str] | None, str]]:
+    """Yield ``(line, cells, "")`` for each non-blank row of a strict reader, and
+    ``(line, None, why)`` for a malformed one.
+
+    Raises UnreadableFile for text that does not decode (only standard input gets this far).
+    """
+    start = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            bad = f"line {start} is not valid {encoding}: {exc.reason}"
+            raise UnreadableFile(bad) from None
+        except csv.Error as exc:
+            end = reader.line_num
+            yield (
+                start,
+                None,
+                _quote_problem(start, end) if end > start else f"unreadable CSV: {exc}",
+            )
+        else:
+            if cells:
+                yield start, cells, ""
+        start = reader.line_num + 1
+
+
 def _quote_problem(start: int, end: int) -> str:
     return (
         f"a quote opened on line {start} is not closed where it should be: lines "
@@ -216,28 +244,14 @@ class RecordFile:
             yield from self._jsonl_rows()
 
     def _csv_rows(self) -> Iterator[SourceRow]:
-        reader = self._reader
-        start = reader.line_num + 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError as exc:  # standard input: files were scanned first
-                bad = f"line {start} is not valid {self.encoding}: {exc.reason}"
-                raise UnreadableFile(bad) from None
-            except csv.Error as exc:
-                end = reader.line_num
-                why = _quote_problem(start, end) if end > start else f"unreadable CSV: {exc}"
-                yield SourceRow(start, "", None, why)
-                start = reader.line_num + 1
+        for line, cells, why in _csv_lines(self._reader, self.encoding):
+            if cells is None:
+                yield SourceRow(line, "", None, why)
                 continue
-            if cells:
-                raw = tuple(cells)
-                data, problem = build_record(self.columns, raw)
-                record = None if data is None else SourceRecord(data, start, raw)
-                yield SourceRow(start, raw, record, problem)
-            start = reader.line_num + 1
+            raw = tuple(cells)
+            data, problem = build_record(self.columns, raw)
+            record = None if data is None else SourceRecord(data, line, raw)
+            yield SourceRow(line, raw, record, problem)
 
     def _jsonl_rows(self) -> Iterator[SourceRow]:
         for line, text in enumerate(self._stream, start=1):
@@ -424,22 +438,7 @@ def _count_plain(source: EmailList) -> int | None:
 def _count_csv(source: EmailList) -> int:
     with source.open() as stream:
         reader, _ = _csv_reader(stream, source.path, source.delimiter)
-        return sum(1 for _ in _rows(reader)) - 1
-
-
-def _rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(line, cells)`` of a strict reader; a malformed row comes as no cells."""
-    start = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            cells = [""]  # an empty address: reported on its line as invalid
-        if cells:
-            yield start, cells
-        start = reader.line_num + 1
+        return sum(1 for _ in _csv_lines(reader, source.encoding)) - 1
 
 
 def _csv_emails(source: EmailList) -> Iterator[EmailRow]:
@@ -448,7 +447,9 @@ def _csv_emails(source: EmailList) -> Iterator[EmailRow]:
         delimiter = source.delimiter if source.path != "-" else None
         reader, _ = _csv_reader(stream, source.path, delimiter)
         index = _column_index(next(reader, []), source.column)
-        for line, cells in _rows(reader):
-            yield EmailRow(line, cells[index].strip() if index < len(cells) else "")
+        for line, cells, _ in _csv_lines(reader, source.encoding):
+            # A malformed row comes as an empty address, reported on its line as invalid.
+            found = cells[index].strip() if cells is not None and index < len(cells) else ""
+            yield EmailRow(line, found)
     finally:
         _close(stream)

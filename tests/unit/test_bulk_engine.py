@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -121,6 +121,25 @@ def _assert_accounts(result: BulkResult[Any], records: list[int]) -> None:
     assert list(result.failed_records) == lost
 
 
+def _run(
+    api: FakeApi,
+    source: Iterable[int] | AsyncIterator[int],
+    chunk_size: int,
+    concurrency: int,
+    on_progress: Callable[[BulkProgress], object] | None = None,
+) -> BulkResult[Any]:
+    return asyncio.run(
+        run_bulk(
+            api.spec(),
+            source,
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            dry_run=False,
+        )
+    )
+
+
 def _records_of(chunk: ChunkOutcome, records: list[int]) -> list[int]:
     valid = [r for r in records[chunk.first :] if r >= 0]
     return valid[: chunk.count]
@@ -136,16 +155,7 @@ def test_every_record_is_accounted_for(
     chunk_size, concurrency, kind = shape
     api = FakeApi(seed)
     seen: list[BulkProgress] = []
-    result = asyncio.run(
-        run_bulk(
-            api.spec(),
-            _source(records, kind),
-            chunk_size=chunk_size,
-            concurrency=concurrency,
-            on_progress=seen.append,
-            dry_run=False,
-        )
-    )
+    result = _run(api, _source(records, kind), chunk_size, concurrency, seen.append)
     valid = [r for r in records if r >= 0]
     assert sorted(r for chunk in api.sent for r in chunk) == sorted(valid)
     assert all(1 <= len(chunk) <= chunk_size for chunk in api.sent)
@@ -254,16 +264,7 @@ def test_a_fatal_error_ends_the_run_and_keeps_every_unsent_record(
     for, the ones never sent carry NotSentError, and the first chunk went alone."""
     chunk_size, concurrency, kind = shape
     api = FakeApi(seed, fatal=True)
-    result = asyncio.run(
-        run_bulk(
-            api.spec(),
-            _source(records, kind),
-            chunk_size=chunk_size,
-            concurrency=concurrency,
-            on_progress=None,
-            dry_run=False,
-        )
-    )
+    result = _run(api, _source(records, kind), chunk_size, concurrency)
     _assert_accounts(result, records)
     assert api.max_before_answer <= 1
     assert api.departed == result.requests
