@@ -428,7 +428,10 @@ class _BulkRun(Generic[W]):
 
     async def _withdraw(self, error: BentoError) -> None:
         """Cancel the chunks in flight whose request has not left; report them with ``error``."""
-        waiting = {t: c for t, c in self.in_flight.items() if not c.left and t.cancel()}
+        waiting: dict[asyncio.Task[ChunkOutcome], _Chunk[W]] = {}
+        for task, chunk in self.in_flight.items():
+            if not chunk.left and task.cancel():  # False for a task already done
+                waiting[task] = chunk
         await settle(waiting)
         for task, chunk in sorted(waiting.items(), key=lambda item: item[1].index):
             del self.in_flight[task]

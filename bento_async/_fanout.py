@@ -45,7 +45,10 @@ async def _withdraw_lookups(
     pending: dict[asyncio.Task[Lookup], _Ask], fatal: BentoError
 ) -> list[Lookup]:
     """Cancel the lookups whose request has not left; return them marked not sent."""
-    waiting = [t for t, ask in pending.items() if not ask.left and t.cancel()]
+    waiting = []
+    for task, ask in pending.items():
+        if not ask.left and task.cancel():  # False for a task already done
+            waiting.append(task)
     await settle(waiting)
     withdrawn = []
     for task in waiting:
