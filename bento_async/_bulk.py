@@ -16,9 +16,9 @@ chunk could escape, because they belong to the client, not to the chunk: 401
 (keys, site), 403 (blocked or access denied), the author not authorized to send,
 a closed client, a TLS failure. The first one ends the run at once: no chunk is
 started after it; chunks still waiting for a rate-limit slot are withdrawn;
-chunks whose request already left are awaited; the rest of the input is read and
-checked (nothing sent), and every record not sent lands in ``failed_records``, its
-chunk's error a :class:`NotSentError` naming the fatal one. The result carries it
+chunks whose request already left are awaited; the rest of the input is read (not
+checked: a replay will check it) and every record not sent lands in ``failed_records``,
+its chunk's error a :class:`NotSentError` naming the fatal one. The result carries it
 in ``fatal_error``. Every other error (400/422, 404, 429 after retries, 5xx,
 timeouts, dropped connections, a bad body, a rate-limit wait past ``max_wait``)
 is that chunk's alone.
@@ -358,6 +358,9 @@ class _BulkRun(Generic[W]):
         spec, chunk = self.spec, self.building
         if not chunk.records:
             chunk.first = first
+        if self.fatal is not None:  # nothing more will be sent: carry the records unchecked
+            chunk.records.extend(piece)
+            return
         wire = spec.check_batch(piece) if spec.check_batch is not None else None
         if wire is not None:
             chunk.records.extend(piece)
