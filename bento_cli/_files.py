@@ -25,6 +25,7 @@ import attrs
 from ._columns import Column, HeaderError, Kind, build_record, own_name, parse_header, render_cells
 from ._textfile import (
     DELIMITERS,
+    DecodedLines,
     UnreadableFile,
     check_decodes,
     detect_encoding,
@@ -67,7 +68,10 @@ def _head(path: str) -> bytes:
         return stream.read(_HEAD)
 
 
-def _close(stream: IO[str]) -> None:
+Text = IO[str] | DecodedLines
+
+
+def _close(stream: Text) -> None:
     """Close a stream; for standard input, only let go of it."""
     if isinstance(stream, io.TextIOWrapper) and stream.buffer is getattr(sys.stdin, "buffer", None):
         stream.detach()
@@ -75,7 +79,7 @@ def _close(stream: IO[str]) -> None:
         stream.close()
 
 
-def _csv_reader(stream: IO[str], path: str, delimiter: str | None) -> tuple[Any, str]:
+def _csv_reader(stream: Text, path: str, delimiter: str | None) -> tuple[Any, str]:
     """Return a strict CSV reader over ``stream`` and its delimiter, sniffed from line 1."""
     first = stream.readline()
     found = sniff_delimiter(first, path, delimiter)
@@ -305,7 +309,7 @@ class FailedRows:
         self.format = fmt
         self.columns = tuple(columns)
         self.count = 0
-        self._stream: IO[str] | None = None
+        self._stream: IO[str] | None = None  # the failed-rows file
         self._writer: Any = None
 
     def _ensure_open(self) -> None:
@@ -361,7 +365,7 @@ class EmailList:
     column: str | None = None
     delimiter: str = ","
 
-    def open(self) -> IO[str]:
+    def open(self) -> Text:
         """Open the list as text."""
         return open_text(self.path, self.encoding)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import io
 import sys
+from collections.abc import Iterator
 from typing import IO
 
 import click
@@ -22,6 +23,7 @@ from ._columns import HeaderError
 
 __all__ = [
     "DELIMITERS",
+    "DecodedLines",
     "UnreadableFile",
     "check_decodes",
     "detect_encoding",
@@ -127,11 +129,52 @@ def _decode_problem(exc: UnicodeDecodeError, codec: str, encoding: str, lines: i
     return f"line {line}, column {column}: byte 0x{bad} is not valid {name}{hint}"
 
 
-def open_text(path: str, encoding: str) -> IO[str]:
+class DecodedLines:
+    """Lines of a binary stream (standard input) decoded one at a time, for the csv module.
+
+    A byte that does not decode raises UnreadableFile naming its line, as the scan of a
+    file does. Only for encodings where a newline is the byte ``\\n``; never closes the
+    stream.
+    """
+
+    def __init__(self, raw: IO[bytes], encoding: str) -> None:
+        self.encoding = encoding
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder(encoding)()
+        self._lines = 0
+
+    def readline(self) -> str:
+        """Return the next line, newline kept ("" at the end)."""
+        data = self._raw.readline()
+        try:
+            text = self._decoder.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                _decode_problem(exc, self.encoding, self.encoding, self._lines)
+            ) from None
+        self._lines += 1
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.readline, "")
+
+    def __enter__(self) -> DecodedLines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let go of the stream without closing it."""
+
+
+def open_text(path: str, encoding: str) -> IO[str] | DecodedLines:
     """Open ``path`` (``-``: standard input) as text for the csv module, in ``encoding``."""
-    if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding=encoding, newline="")
-    return open(path, encoding=encoding, newline="")
+    if path != "-":
+        return open(path, encoding=encoding, newline="")
+    if "a\n".encode(encoding).endswith(b"a\n"):  # a newline is the byte 0x0a
+        return DecodedLines(sys.stdin.buffer, encoding)
+    return io.TextIOWrapper(sys.stdin.buffer, encoding=encoding, newline="")
 
 
 def sniff_delimiter(header: str, path: str, given: str | None) -> str:

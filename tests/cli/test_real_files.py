@@ -262,3 +262,19 @@ def test_200000_rows_with_a_wrong_key_stop_after_one_request(
         assert sum(1 for _ in rows) == 200_000
     assert failed.read_bytes() == source.read_bytes()
     assert "sk_wrong" not in result.output
+
+
+def test_standard_input_stops_at_the_undecodable_line(bento_env: BentoEmulator, bento: Run) -> None:
+    """Standard input cannot be scanned first: reading stops at the bad line, which is named;
+    the chunk being filled is not sent."""
+    data = "email,first_name\na@example.com,Ann\nb@example.com,José\n".encode("cp1252")
+    result = bento("import", "subscribers", "-", input=data)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "bento: line 3, column 18: byte 0xe9 is not valid UTF-8; if it came from Excel or a "
+        "Windows tool, try --encoding cp1252 (or latin-1)"
+    )
+    assert bento_env.requests == []
+    again = bento("import", "subscribers", "-", "--encoding", "cp1252", input=data)
+    assert again.exit_code == 0, again.output
+    assert _fields(bento_env, "b@example.com") == {"first_name": "José"}
