@@ -8,8 +8,9 @@ from typing import Any
 
 import attrs
 
-from .._bulk import BulkSpec, check_input, run_bulk, stream_lookups
+from .._bulk import BulkSpec, check_input, run_bulk
 from .._errors import InputIssue, ValidationError
+from .._fanout import stream_lookups
 from .._http import Request, encode_body
 from .._validate import all_valid_emails, check_email, check_flat_fields, raise_if
 from ..models import CommandResult, Subscriber
@@ -229,7 +230,7 @@ class Subscribers(ResourceBase):
         concurrency: int = 4,
         on_progress: Callable[[BulkProgress], None] | None = None,
         dry_run: bool = False,
-    ) -> BulkResult:
+    ) -> BulkResult[Mapping[str, Any]]:
         """Import (upsert) any number of subscribers, in chunks; no automations fire.
 
         Each record has ``email`` plus any fields, and optionally ``tags`` and
