@@ -87,6 +87,9 @@ wait_meter: ContextVar[Callable[[float], None] | None] = ContextVar(
 _SAFETY = 1.0 - 1e-9
 # Cooldown leftovers below this are treated as over (timer resolution).
 _EPSILON = 1e-6
+# A single call waiting longer than this for a slot logs one WARNING (bulk calls excepted:
+# they report their waits in their progress).
+LONG_WAIT = 5.0
 
 
 def bucket_for(limit: RateLimit) -> AsyncLimiter:
@@ -122,12 +125,23 @@ def free_capacity(bucket: AsyncLimiter) -> float:
 
 
 def report_wait(family: Family, waited: float) -> None:
-    """Log a rate-limit wait (over a millisecond) and tell the context's ``wait_meter``."""
+    """Log a rate-limit wait (over a millisecond) and tell the context's ``wait_meter``.
+
+    With no meter (a single call, not a bulk one), a wait over ``LONG_WAIT`` logs one
+    WARNING.
+    """
     if waited > 0.001:
         log.debug("bento %s: waited %.3fs for a rate-limit slot", family, waited)
         meter = wait_meter.get()
         if meter is not None:
             meter(waited)
+        elif waited > LONG_WAIT:
+            log.warning(
+                "bento %s: a call waited %.1fs for a rate-limit slot; in request handlers "
+                "cap the wait with with_options(max_wait=...)",
+                family,
+                waited,
+            )
 
 
 async def within(

@@ -46,6 +46,10 @@ def pool_size(limits: RateLimits, given: int | None = None) -> int:
     return max(100, bursts)
 
 
+def _ignore(waited: float) -> None:
+    """A wait meter that drops what it is told (the caller reports the whole wait)."""
+
+
 class PooledPermit:
     """A backend's permit that also gives back its pool permit when settled (once)."""
 
@@ -168,7 +172,7 @@ class SendLine:
 
     async def _slot(self, family: Family, emails: int, left: float | None) -> Permit:
         """Take the backend's slot; its wait is reported with the rest, by ``acquire``."""
-        unmetered = wait_meter.set(None)
+        unmetered = wait_meter.set(_ignore)
         try:
             return await self.backend.acquire(family, emails, max_wait=left)
         finally:
