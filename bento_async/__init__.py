@@ -50,6 +50,16 @@ from ._hooks import (
     ResponseEvent,
     RetryEvent,
 )
+from ._http import (
+    Request,
+    Response,
+)
+from ._mock import (
+    MockTransport,
+)
+from ._transport import (
+    Transport,
+)
 from ._version import (
     __version__,
 )
@@ -197,6 +207,7 @@ __all__ = [
     "InvalidRecord",
     "JessesRulesetResult",
     "Lookup",
+    "MockTransport",
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",
@@ -209,8 +220,10 @@ __all__ = [
     "RateLimits",
     "ReportPoint",
     "ReportStats",
+    "Request",
     "RequestEvent",
     "RequestTimeoutError",
+    "Response",
     "ResponseEvent",
     "RetryEvent",
     "RetryPolicy",
@@ -227,6 +240,7 @@ __all__ = [
     "TemplateStats",
     "TemplateSummary",
     "Timeouts",
+    "Transport",
     "TransportError",
     "UnprocessableEntityError",
     "ValidationError",
