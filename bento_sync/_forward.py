@@ -75,6 +75,7 @@ class SyncResource:
         **kwargs: P.kwargs,
     ) -> T:
         """Run the coroutine method ``fn`` and return its result."""
+
         def target() -> Coroutine[Any, Any, T]:
             return fn(self._twin(), *args, **kwargs)
 
