@@ -57,6 +57,9 @@ from ._http import (
 from ._mock import (
     MockTransport,
 )
+from ._public import (
+    claim as _claim,
+)
 from ._transport import (
     Transport,
 )
@@ -251,3 +254,5 @@ __all__ = [
     "converter",
     "make_converter",
 ]
+
+_claim(globals(), __all__, __name__)

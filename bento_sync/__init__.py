@@ -105,6 +105,7 @@ from bento_async import (
     converter,
     make_converter,
 )
+from bento_async._public import claim as _claim
 
 from ._client import (
     Bento,
@@ -212,3 +213,5 @@ __all__ = [
     "converter",
     "make_converter",
 ]
+
+_claim(globals(), __all__, __name__)
