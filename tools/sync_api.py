@@ -21,6 +21,7 @@ import difflib
 import inspect
 import subprocess
 import sys
+import textwrap
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -121,15 +122,27 @@ def _importable(value: object, name: str) -> bool:
     return getattr(sys.modules.get(module), name, None) is value
 
 
-def _literal(value: object, where: str) -> str:
+def _default(fn: Callable[..., Any], name: str, value: object, imports: _Imports) -> str:
+    """The source of a parameter's default: its value when a literal shows it (``1000``
+    rather than ``MAX_IMPORT``), else the expression the async method wrote."""
     text = repr(value)
     try:
-        same = ast.literal_eval(text) == value
-    except ValueError:
-        same = False
-    if not same:
-        raise TypeError(f"{where}: only literal defaults can be generated, got {text}")
-    return text
+        if ast.literal_eval(text) == value:
+            return text
+    except (ValueError, SyntaxError):
+        pass
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    node = tree.body[0]
+    assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = [*zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)]
+    pairs += [
+        (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None
+    ]
+    source = next(ast.unparse(d) for a, d in pairs if a.arg == name)
+    imports.need(source, fn.__globals__, fn.__module__)
+    return source
 
 
 _STARS: dict[Any, str] = {
@@ -155,7 +168,7 @@ def _parameters(signature: inspect.Signature, imports: _Imports, fn: Callable[..
             imports.need(annotation, fn.__globals__, fn.__module__)
             text += f": {annotation}"
         if param.default is not param.empty:
-            text += " = " + _literal(param.default, f"{fn.__qualname__}({param.name})")
+            text += " = " + _default(fn, param.name, param.default, imports)
         out.append(text)
         last_positional = i + 1 == len(params) or params[i + 1].kind is not param.POSITIONAL_ONLY
         if param.kind is param.POSITIONAL_ONLY and last_positional:
@@ -181,9 +194,10 @@ def _arguments(signature: inspect.Signature) -> str:
 def _docstring(doc: str | None, indent: str) -> str:
     if not doc:
         return ""
-    if '"""' in doc or "\\" in doc:
-        raise ValueError(f"cannot copy a docstring holding quotes or backslashes: {doc[:40]!r}")
-    return f'{indent}"""{doc}"""\n'
+    if '"""' in doc:
+        raise ValueError(f"cannot copy a docstring holding triple quotes: {doc[:40]!r}")
+    raw = "r" if "\\" in doc else ""  # the text as __doc__ holds it, escapes done
+    return f'{indent}{raw}"""{doc}"""\n'
 
 
 def _pages_twin(cls: type, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -199,11 +213,13 @@ def _pages_twin(cls: type, fn: Callable[..., Any]) -> Callable[..., Any]:
     return pages
 
 
-def _method(cls: type, alias: str, fn: Callable[..., Any], imports: _Imports) -> str:
-    """The source of one sync method."""
+def _method(cls: type, alias: str, name: str, imports: _Imports) -> str:
+    """The source of the sync twin of ``cls``'s method ``name``."""
+    fn = getattr(cls, name)
     kind = kind_of(fn)
     signature = sync_signature(fn)
-    target = _pages_twin(cls, fn) if kind == "_items" else fn
+    if kind == "_items":
+        _pages_twin(cls, fn)
     returns = ""
     if signature.return_annotation is not signature.empty:
         annotation = str(signature.return_annotation)
@@ -212,22 +228,23 @@ def _method(cls: type, alias: str, fn: Callable[..., Any], imports: _Imports) ->
         # Iterator (imported above) replaced the async module's AsyncIterator.
         imports.need(annotation.removeprefix("Iterator"), fn.__globals__, fn.__module__)
         returns = f" -> {annotation}"
-    call = f"self.{kind}({alias}.{cls.__name__}.{target.__name__}{_arguments(signature)})"
+    target = "pages" if kind == "_items" else name
+    call = f"self.{kind}({alias}.{cls.__name__}.{target}{_arguments(signature)})"
     return (
-        f"    def {fn.__name__}({_parameters(signature, imports, fn)}){returns}:\n"
+        f"    def {name}({_parameters(signature, imports, fn)}){returns}:\n"
         f"{_docstring(fn.__doc__, ' ' * 8)}"
         f"        return {call}\n"
     )
 
 
-def _public_methods(cls: type) -> list[Callable[..., Any]]:
+def _public_methods(cls: type) -> list[str]:
     """The public methods of an async resource, in the order its source defines them."""
-    seen: dict[str, Callable[..., Any]] = {}
+    seen: dict[str, None] = {}
     for klass in reversed(cls.__mro__[:-1]):
         for name, member in vars(klass).items():
             if not name.startswith("_") and inspect.isfunction(member):
-                seen[name] = member
-    return list(seen.values())
+                seen[name] = None
+    return list(seen)
 
 
 def _resource_module(area: str, cls: type) -> str:
@@ -236,7 +253,7 @@ def _resource_module(area: str, cls: type) -> str:
     imports.lines.add("from .._forward import SyncResource")
     alias = "_" + cls.__module__.rsplit(".", 1)[1]
     imports.lines.add(f"from {cls.__module__.rsplit('.', 1)[0]} import {alias[1:]} as {alias}")
-    methods = "\n".join(_method(cls, alias, fn, imports) for fn in _public_methods(cls))
+    methods = "\n".join(_method(cls, alias, name, imports) for name in _public_methods(cls))
     header = _HEADER.format(what=f"``{area}``: the sync twin of ``{cls.__module__}``")
     return (
         f"{header}\n" + "\n".join(sorted(imports.lines)) + f'\n\n__all__ = ["{cls.__name__}"]\n\n\n'

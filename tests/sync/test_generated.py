@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import AsyncIterator
+
 import jedi
 import pytest
 
 from tools import sync_api
+
+
+class Mode(enum.Enum):
+    """A made-up option, for a default that is no literal."""
+
+    QUICK = "quick"
 
 
 def test_generated_modules_are_up_to_date() -> None:
@@ -50,3 +59,35 @@ def test_jedi_sees_an_iterator_twin_as_an_iterator() -> None:
         "iter(*, status: BroadcastStatus | str | None=None, per_page: int | None=None, "
         "start: int=1) -> Iterator[Broadcast]"
     ]
+
+
+async def _tags_create(self: object, name: str, *, mode: Mode = Mode.QUICK) -> object:
+    r"""Create a tag (named like ``\w+``)."""
+    raise NotImplementedError
+
+
+def test_the_generator_copies_expressions_and_raw_docstrings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A default that is no literal is copied as written, with its import, and a
+    docstring holding a backslash stays exactly as __doc__ has it."""
+    from bento_async.resources.tags import Tags
+
+    monkeypatch.setattr(Tags, "create", _tags_create)
+    files = sync_api.render()
+    source = files[sync_api.TARGET / "tags.py"]
+    assert "def create(self, name: str, *, mode: Mode = Mode.QUICK) -> object:" in source
+    assert f"from {__name__} import Mode" in source
+    assert 'r"""Create a tag (named like ``\\w+``)."""' in source
+
+
+def test_an_item_iterator_needs_a_pages_twin() -> None:
+    """An async item iterator whose class has no `pages` with the same arguments cannot be
+    generated: the sync side would cross the portal once per item."""
+
+    class Lonely:
+        async def iter(self, *, start: int = 1) -> AsyncIterator[int]:
+            yield start
+
+    with pytest.raises(TypeError, match="has no pages"):
+        sync_api._method(Lonely, "_lonely", "iter", sync_api._Imports())
