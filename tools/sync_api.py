@@ -287,14 +287,20 @@ def _package() -> str:
 
 
 def _ruff(source: str, path: Path, *args: str) -> str:
+    """Run ``ruff`` on ``source`` as if it were the file ``path``; return its output.
+
+    Raises RuntimeError with ruff's message when it fails.
+    """
     done = subprocess.run(
         [sys.executable, "-m", "ruff", *args, "--stdin-filename", str(path), "-"],
         input=source,
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         cwd=TARGET.parent.parent,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"ruff {' '.join(args)} failed on {path.name}: {done.stderr}")
     return done.stdout
 
 
