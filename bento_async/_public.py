@@ -23,7 +23,7 @@ def claim(namespace: dict[str, Any], names: Iterable[str], package: str) -> None
         if not is_ours or not value.__module__.startswith(package + "."):
             continue  # a value, or a name re-exported from another package
         if isinstance(value, type) and any(
-            isinstance(a, str) for a in vars(value).get("__annotations__", {}).values()
+            isinstance(a, str) for a in inspect.get_annotations(value).values()
         ):
             value.__annotations__ = inspect.get_annotations(value, eval_str=True)
         value.__module__ = package
