@@ -11,8 +11,15 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any, TypeVar
 
-from bento_async import AsyncBento, Hooks, RateLimits, RetryPolicy, Timeouts, Transport
-from bento_async._config import ClientConfig
+from bento_async import (
+    AsyncBento,
+    ClientConfig,
+    Hooks,
+    RateLimits,
+    RetryPolicy,
+    Timeouts,
+    Transport,
+)
 
 from ._portal import LoopThread
 from .resources import AREAS, Areas
