@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from typing import Any
 
@@ -186,3 +188,14 @@ def test_response_from_json_and_the_protocol() -> None:
     assert response.headers == {"retry-after": "2", "content-type": "application/json"}
     transport: Transport = MockTransport(lambda request: response)
     assert repr(transport).startswith("MockTransport(")
+
+
+def test_the_seam_loads_no_server() -> None:
+    """Importing the test seam loads neither aiohttp.web nor the emulator."""
+    code = (
+        "import sys\n"
+        "from bento_async import MockTransport, Request, Response, Transport\n"
+        "print(sorted(m for m in ('aiohttp.web', 'bento_emulator') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
