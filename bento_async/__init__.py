@@ -21,6 +21,7 @@ from ._converter import (
     converter,
     make_converter,
 )
+from ._dates import parse_datetime
 from ._errors import (
     ApiError,
     AuthenticationError,
@@ -253,6 +254,7 @@ __all__ = [
     "configure_converter",
     "converter",
     "make_converter",
+    "parse_datetime",
 ]
 
 _claim(globals(), __all__, __name__)

@@ -27,6 +27,12 @@ from a seed::
     emulator.faults.html_403()                               # Cloudflare's block page
     emulator.faults.clear()
 
+Each logged request says why it, or an item of its batch, was refused (`refusals`).
+`BentoEmulator(fixtures=...)` seeds the site from a JSON document (see `_fixtures`), and
+`user_agent_policy` decides what a bare library User-Agent (`python-requests/2.31`) gets.
+For code in other languages, `bento emulator serve` runs it standalone, with a control API
+at `emulator.control_url` (state, request log, reset, faults, fixtures; see `_control`).
+
 The pytest plugin (`bento_emulator.pytest_plugin`)
 provides the `bento_emulator` and `bento_credentials` fixtures.
 """
@@ -36,20 +42,28 @@ from __future__ import annotations
 from ._app import RecordedRequest
 from ._emulator import BentoEmulator, Credentials
 from ._faults import FaultRule, Faults
+from ._fixtures import FixtureError
+from ._handlers._common import Refusal
 from ._state import (
     Automation,
+    Broadcast,
+    EmailSequence,
+    EmailTemplate,
     EmulatorSettings,
     EmulatorState,
     Event,
+    ExperimentalStubs,
     FieldDefinition,
+    FormResponse,
+    OutboxEmail,
     Purchase,
+    Segment,
+    StatsFixtures,
+    StatsReport,
     Subscriber,
     Tag,
+    Workflow,
 )
-from ._state_audience import FormResponse, Segment
-from ._state_content import Broadcast, EmailSequence, EmailTemplate, OutboxEmail, Workflow
-from ._state_experimental import ExperimentalStubs
-from ._state_stats import StatsFixtures, StatsReport
 
 __all__ = [
     "Automation",
@@ -65,10 +79,12 @@ __all__ = [
     "FaultRule",
     "Faults",
     "FieldDefinition",
+    "FixtureError",
     "FormResponse",
     "OutboxEmail",
     "Purchase",
     "RecordedRequest",
+    "Refusal",
     "Segment",
     "StatsFixtures",
     "StatsReport",
