@@ -104,6 +104,7 @@ from bento_async import (
     configure_converter,
     converter,
     make_converter,
+    parse_datetime,
 )
 from bento_async._public import claim as _claim
 
@@ -212,6 +213,7 @@ __all__ = [
     "configure_converter",
     "converter",
     "make_converter",
+    "parse_datetime",
 ]
 
 _claim(globals(), __all__, __name__)
