@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeAlias
 
 from ._config import Timeouts
-from ._errors import RequestTimeoutError
+from ._errors import ClientClosedError, RequestTimeoutError
 from ._http import Request, Response
 
 __all__ = ["Handler", "MockTransport"]
@@ -28,7 +28,7 @@ class MockTransport:
     running when the call's timeout runs out is cancelled, and the call sees
     RequestTimeoutError, as with a slow server.
 
-    Raises RuntimeError for a request sent after :meth:`aclose`, as a closed
+    Raises ClientClosedError for a request sent after :meth:`aclose`, as a closed
     client does.
     """
 
@@ -45,7 +45,7 @@ class MockTransport:
         Raises TypeError when the handler answers with something else than a Response.
         """
         if self._closed:
-            raise RuntimeError("this Bento client is closed")
+            raise ClientClosedError("this Bento client is closed")
         answer = self._handler(request)
         if inspect.isawaitable(answer):
             try:

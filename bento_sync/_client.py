@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from bento_async import (
     AsyncBento,
+    ClientClosedError,
     ClientConfig,
     Hooks,
     RateLimits,
@@ -136,7 +137,7 @@ class Bento(Areas):
     def _loop_thread(self) -> LoopThread:
         root = self._root
         if root._closed:
-            raise RuntimeError("this Bento client is closed")
+            raise ClientClosedError("this Bento client is closed")
         return root._loop
 
     def close(self) -> None:

@@ -33,7 +33,7 @@ class Commands(SyncResource):
         concurrency: int = 4,
         on_progress: Callable[[BulkProgress], None] | None = None,
         dry_run: bool = False,
-    ) -> BulkResult:
+    ) -> BulkResult[Command | Mapping[str, Any]]:
         """Run any number of commands, up to ``chunk_size`` (at most 100) per request.
 
         Commands are read lazily; ``concurrency`` chunks at most are in flight. A

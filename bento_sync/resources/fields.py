@@ -19,13 +19,22 @@ __all__ = ["Fields"]
 
 
 class Fields(SyncResource):
-    """Custom field definitions: ``list`` and ``create``."""
+    """Custom field definitions: ``list``, ``get`` (by key) and ``create``."""
 
     _area = "fields"
 
     def list(self) -> builtins.list[Field]:
         """Return every custom field definition of the site."""
         return self._call(_fields.Fields.list)
+
+    def get(self, key: str) -> Field | None:
+        """Find the field definition with this key (case-sensitive); None when there is none.
+
+        Lists the definitions: one request.
+
+        Raises ValidationError for a blank key.
+        """
+        return self._call(_fields.Fields.get, key)
 
     def create(self, key: str) -> Field:
         """Create a field definition, or return the existing one with this key.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from bento_async import BulkProgress, BulkResult, Lookup, Subscriber
+from bento_async import BulkProgress, BulkResult, CommandResult, Lookup, Subscriber
 from bento_async.resources import subscribers as _subscribers
 
 from .._forward import SyncResource
@@ -20,7 +20,8 @@ __all__ = ["Subscribers"]
 
 
 class Subscribers(SyncResource):
-    """Subscribers: ``get``, ``create``, ``import_many``, ``get_many`` and ``stream_many``."""
+    """Subscribers: ``get``, ``create``, ``update``, ``import_many``, ``get_many`` and
+    ``stream_many``."""
 
     _area = "subscribers"
 
@@ -39,6 +40,34 @@ class Subscribers(SyncResource):
         """
         return self._call(_subscribers.Subscribers.create, email)
 
+    def update(
+        self,
+        email: str,
+        *,
+        fields: Mapping[str, Any] | None = None,
+        remove_fields: Iterable[str] = (),
+        tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+    ) -> CommandResult:
+        """Set and remove fields and tags of one subscriber in one request, applied at once.
+
+        Sends one ``fetch/commands`` call with a command per change (at most 100): it
+        creates the subscriber if missing and fires no automations (``events.track`` with
+        ``$update_fields`` does). Unlike an import it is not queued. The result counts
+        the changes Bento applied and those it refused.
+
+        Raises ValidationError for a malformed email, no change, more than 100, or a bad
+        key, value or tag name.
+        """
+        return self._call(
+            _subscribers.Subscribers.update,
+            email,
+            fields=fields,
+            remove_fields=remove_fields,
+            tags=tags,
+            remove_tags=remove_tags,
+        )
+
     def import_many(
         self,
         records: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
@@ -47,7 +76,7 @@ class Subscribers(SyncResource):
         concurrency: int = 4,
         on_progress: Callable[[BulkProgress], None] | None = None,
         dry_run: bool = False,
-    ) -> BulkResult:
+    ) -> BulkResult[Mapping[str, Any]]:
         """Import (upsert) any number of subscribers, in chunks; no automations fire.
 
         Each record has ``email`` plus any fields, and optionally ``tags`` and

@@ -20,13 +20,22 @@ __all__ = ["Tags"]
 
 
 class Tags(SyncResource):
-    """Tags: ``list``, ``create``, ``delete`` and ``names_for``."""
+    """Tags: ``list``, ``get`` (by name), ``create``, ``delete`` and ``names_for``."""
 
     _area = "tags"
 
     def list(self) -> builtins.list[Tag]:
         """Return every tag of the site (also refreshes the id-to-name cache)."""
         return self._call(_tags.Tags.list)
+
+    def get(self, name: str) -> Tag | None:
+        """Find the live tag with this name (exact match); None when there is none.
+
+        Lists the tags (one request, which also refreshes the id-to-name cache).
+
+        Raises ValidationError for a blank name.
+        """
+        return self._call(_tags.Tags.get, name)
 
     def create(self, name: str) -> Tag:
         """Create a tag, or return the existing one with this name.
@@ -35,14 +44,15 @@ class Tags(SyncResource):
         """
         return self._call(_tags.Tags.create, name)
 
-    def delete(self, tag: Tag | str, *, name: str | None = None) -> str:
+    def delete(self, tag: Tag | str | None = None, *, name: str | None = None) -> str:
         """Delete a tag and return Bento's message; Bento keeps it, marked discarded.
 
         ``tag`` is a Tag or a tag id. The API wants the name too: without ``name`` it
         comes from the Tag, else from the client's tag cache (refreshed for an unknown id).
+        With ``name`` alone, the id is looked up by name (see ``get``).
 
-        Raises ValidationError for a blank id or an id no live tag has, NotFoundError
-        when Bento knows no such tag.
+        Raises ValidationError for a blank id or name, an id or name no live tag has, and
+        NotFoundError when Bento knows no such tag.
         """
         return self._call(_tags.Tags.delete, tag, name=name)
 

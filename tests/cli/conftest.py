@@ -48,7 +48,7 @@ Run = Callable[..., Result]
 NoKeys = Callable[[Result, BentoEmulator], None]
 
 
-def _run(*args: str, input: str | None = None) -> Result:
+def _run(*args: str, input: str | bytes | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
 
 

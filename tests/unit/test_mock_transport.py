@@ -13,6 +13,7 @@ from virtual_time import run_virtual
 
 from bento_async import (
     AsyncBento,
+    ClientClosedError,
     ConnectError,
     MockTransport,
     RateLimits,
@@ -160,7 +161,7 @@ def test_a_closed_mock_transport_refuses_requests() -> None:
     async def main() -> None:
         bento = AsyncBento(**NOWHERE, transport=MockTransport(lambda r: Response.from_json({})))
         await bento.aclose()
-        with pytest.raises(RuntimeError, match="closed"):
+        with pytest.raises(ClientClosedError):
             await bento.tags.list()
 
     asyncio.run(main())
