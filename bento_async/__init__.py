@@ -55,7 +55,22 @@ from ._hooks import (
     ResponseEvent,
     RetryEvent,
 )
-from ._ratelimit import LimiterBackend
+from ._http import (
+    Request,
+    Response,
+)
+from ._mock import (
+    MockTransport,
+)
+from ._public import (
+    claim as _claim,
+)
+from ._ratelimit import (
+    LimiterBackend,
+)
+from ._transport import (
+    Transport,
+)
 from ._version import (
     __version__,
 )
@@ -205,6 +220,7 @@ __all__ = [
     "JessesRulesetResult",
     "LimiterBackend",
     "Lookup",
+    "MockTransport",
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",
@@ -220,8 +236,10 @@ __all__ = [
     "RedisStore",
     "ReportPoint",
     "ReportStats",
+    "Request",
     "RequestEvent",
     "RequestTimeoutError",
+    "Response",
     "ResponseEvent",
     "RetryEvent",
     "RetryPolicy",
@@ -238,6 +256,7 @@ __all__ = [
     "TemplateStats",
     "TemplateSummary",
     "Timeouts",
+    "Transport",
     "TransportError",
     "UnprocessableEntityError",
     "ValidationError",
@@ -249,3 +268,5 @@ __all__ = [
     "make_converter",
     "parse_datetime",
 ]
+
+_claim(globals(), __all__, __name__)

@@ -40,6 +40,8 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 if TYPE_CHECKING:
     from .models.bulk import BulkResult
 
@@ -79,28 +81,15 @@ class ConfigError(BentoError, ValueError):
     """The client configuration is missing or invalid."""
 
 
+@attrs.frozen
 class InputIssue:
     """One problem with caller input: where it is (a dotted path) and what is wrong."""
 
-    __slots__ = ("message", "path")
-
-    def __init__(self, path: str, message: str) -> None:
-        self.path = path
-        self.message = message
-
-    def __repr__(self) -> str:
-        return f"InputIssue({self.path!r}, {self.message!r})"
+    path: str
+    message: str
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, InputIssue):
-            return NotImplemented
-        return (self.path, self.message) == (other.path, other.message)
-
-    def __hash__(self) -> int:
-        return hash((self.path, self.message))
 
 
 class ValidationError(BentoError, ValueError):

@@ -14,32 +14,18 @@ from typing import Any, TypeVar
 from bento_async import (
     AsyncBento,
     ClientClosedError,
+    ClientConfig,
     Hooks,
+    LimiterBackend,
     RateLimits,
     RedisStore,
     RetryPolicy,
     Timeouts,
+    Transport,
 )
-from bento_async._config import ClientConfig
 
 from ._portal import LoopThread
-from ._resources import (
-    Broadcasts,
-    Commands,
-    Emails,
-    EmailTemplates,
-    Events,
-    Experimental,
-    Fields,
-    Forms,
-    Search,
-    Segments,
-    Sequences,
-    Stats,
-    Subscribers,
-    Tags,
-    Workflows,
-)
+from .resources import AREAS, Areas
 
 __all__ = ["Bento"]
 
@@ -58,7 +44,7 @@ def _close_open_clients() -> None:
             client.close()
 
 
-class Bento:
+class Bento(Areas):
     """The synchronous Bento client, for scripts, notebooks, Django and Celery.
 
     It owns one event-loop thread and one :class:`~bento_async.AsyncBento` on it;
@@ -68,8 +54,9 @@ class Bento:
     loop). Use ``with Bento() as bento:`` or call :meth:`close`; clients left
     open are closed at interpreter exit.
 
-    Takes the same arguments as AsyncBento. Raises ConfigError at construction
-    when a credential is missing.
+    Takes the same arguments as AsyncBento (a ``transport`` is shared by the clients
+    it rebuilds after ``fork()``). Raises ConfigError at construction when a
+    credential is missing.
     """
 
     def __init__(
@@ -85,21 +72,12 @@ class Bento:
         user_agent: str | None = None,
         max_connections: int | None = None,
         hooks: Hooks | None = None,
-        rate_limit_store: str | RedisStore | None = None,
+        transport: Transport | None = None,
+        rate_limit_store: str | RedisStore | LimiterBackend | None = None,
     ) -> None:
-        kwargs: dict[str, Any] = {
-            "publishable_key": publishable_key,
-            "secret_key": secret_key,
-            "site_uuid": site_uuid,
-            "base_url": base_url,
-            "timeout": timeout,
-            "retry": retry,
-            "rate_limits": rate_limits,
-            "user_agent": user_agent,
-            "max_connections": max_connections,
-            "hooks": hooks,
-            "rate_limit_store": rate_limit_store,
-        }
+        # Every option goes to AsyncBento as it is (a test keeps the two signatures equal).
+        kwargs: dict[str, Any] = dict(locals())
+        del kwargs["self"]
         # Build one client now so configuration errors surface here, in the caller.
         self._make_async: Callable[[], AsyncBento] = lambda: AsyncBento(**kwargs)
         self._async = self._make_async()
@@ -113,21 +91,8 @@ class Bento:
             _open_clients.add(self)
 
     def _attach_resources(self) -> None:
-        self.subscribers = Subscribers(self)
-        self.commands = Commands(self)
-        self.tags = Tags(self)
-        self.fields = Fields(self)
-        self.events = Events(self)
-        self.stats = Stats(self)
-        self.experimental = Experimental(self)
-        self.broadcasts = Broadcasts(self)
-        self.emails = Emails(self)
-        self.sequences = Sequences(self)
-        self.workflows = Workflows(self)
-        self.email_templates = EmailTemplates(self)
-        self.forms = Forms(self)
-        self.search = Search(self)
-        self.segments = Segments(self)
+        for area, resource in AREAS:
+            setattr(self, area, resource(self))
 
     def __repr__(self) -> str:
         return f"Bento(site_uuid={self.config.site_uuid!r}, base_url={self.config.base_url!r})"
