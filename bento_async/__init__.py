@@ -13,6 +13,7 @@ from ._config import (
     Family,
     RateLimit,
     RateLimits,
+    RedisStore,
     RetryPolicy,
     Timeouts,
 )
@@ -40,6 +41,7 @@ from ._errors import (
     NotSentError,
     PermissionDeniedError,
     RateLimitError,
+    RateLimitStoreError,
     RateLimitWaitError,
     RequestTimeoutError,
     ServerError,
@@ -63,6 +65,7 @@ from ._mock import (
 from ._public import (
     claim as _claim,
 )
+from ._ratelimit import LimiterBackend
 from ._transport import (
     Transport,
 )
@@ -213,6 +216,7 @@ __all__ = [
     "InputIssue",
     "InvalidRecord",
     "JessesRulesetResult",
+    "LimiterBackend",
     "Lookup",
     "MockTransport",
     "ModerationResult",
@@ -224,8 +228,10 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RateLimitStoreError",
     "RateLimitWaitError",
     "RateLimits",
+    "RedisStore",
     "ReportPoint",
     "ReportStats",
     "Request",

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
-from ._config import ClientConfig, RateLimits, RetryPolicy, Timeouts, seconds
+from ._config import ClientConfig, RateLimits, RedisStore, RetryPolicy, Timeouts, seconds
 from ._errors import (
     ApiError,
     DecodeError,
@@ -25,8 +25,10 @@ from ._errors import (
 from ._fatal import departing
 from ._hooks import Hooks, RequestEvent, ResponseEvent, RetryEvent
 from ._http import Request, Response, decode_json, error_for
-from ._ratelimit import Limiters, Permit
+from ._ratelimit import LimiterBackend, Limiters, Permit
+from ._redis_store import RedisLimiters, check_redis_installed
 from ._retry import Decision, decide, parse_retry_after
+from ._sendline import SendLine, pool_size
 from ._transport import AiohttpTransport, Transport
 from .resources._base import ResourceBase
 from .resources.broadcasts import Broadcasts
@@ -57,12 +59,29 @@ _Outcome = tuple["ApiError | TransportError | None", "Response | None"]
 class _Shared:
     """What every view of one client shares: transport, limiters, hooks, caches."""
 
-    def __init__(self, config: ClientConfig, transport: Transport, hooks: Hooks) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        transport: Transport,
+        hooks: Hooks,
+        limiter: LimiterBackend,
+        connections: int | None,
+    ) -> None:
         self.config = config
         self.transport = transport
         self.hooks = hooks
-        self.limiters = Limiters(config.rate_limits)
+        self.limiters = SendLine(limiter, config.rate_limits, connections)
         self.tag_cache = TagCache()
+
+
+def _limiter_for(config: ClientConfig, given: LimiterBackend | None) -> LimiterBackend:
+    """Return the limiter backend: the one given, Redis when a store is set, else in-process."""
+    if given is not None:
+        return given
+    if config.rate_limit_store is None:
+        return Limiters(config.rate_limits)
+    check_redis_installed()
+    return RedisLimiters(config.rate_limit_store, config.rate_limits, config.site_uuid)
 
 
 class AsyncBento:
@@ -71,7 +90,12 @@ class AsyncBento:
     Use it as ``async with AsyncBento(...) as bento:``, or call :meth:`aclose`.
     Credentials fall back to ``BENTO_PUBLISHABLE_KEY``, ``BENTO_SECRET_KEY``,
     ``BENTO_SITE_UUID`` and ``BENTO_BASE_URL``. One client is meant to be shared
-    by every task of one event loop: its rate limits are per client.
+    by every task of one event loop: its rate limits are per client, unless
+    ``rate_limit_store`` (a Redis URL, a :class:`RedisStore`, or any limiter backend
+    object; ``BENTO_RATE_LIMIT_STORE`` stands in for it) shares them between every
+    client of the site, in any process. ``max_connections`` defaults to room for
+    every family's burst (at least 100); a request takes its connection before its
+    rate-limit slot, so the limits hold at the moment requests leave.
 
     Raises ConfigError when a credential is missing or a setting is invalid.
     """
@@ -103,12 +127,16 @@ class AsyncBento:
         retry: RetryPolicy | None = None,
         rate_limits: RateLimits | str | None = None,
         user_agent: str | None = None,
-        max_connections: int = 100,
+        max_connections: int | None = None,
         hooks: Hooks | None = None,
         transport: Transport | None = None,
+        rate_limit_store: str | RedisStore | LimiterBackend | None = None,
     ) -> None:
         if isinstance(rate_limits, str):
             rate_limits = RateLimits.profile(rate_limits)
+        backend = None
+        if rate_limit_store is not None and not isinstance(rate_limit_store, (str, RedisStore)):
+            backend, rate_limit_store = rate_limit_store, None
         config = ClientConfig.resolve(
             publishable_key=publishable_key,
             secret_key=secret_key,
@@ -118,9 +146,14 @@ class AsyncBento:
             retry=retry,
             rate_limits=rate_limits,
             user_agent=user_agent,
+            rate_limit_store=rate_limit_store,
         )
-        transport = transport or AiohttpTransport(config, max_connections=max_connections)
-        self._shared = _Shared(config, transport, hooks or Hooks())
+        connections = None
+        if transport is None:
+            connections = pool_size(config.rate_limits, max_connections)
+            transport = AiohttpTransport(config, max_connections=connections)
+        limiter = _limiter_for(config, backend)
+        self._shared = _Shared(config, transport, hooks or Hooks(), limiter, connections)
         self._timeouts = config.timeouts
         self._retry = config.retry
         self._max_wait: float | None = None
@@ -174,8 +207,9 @@ class AsyncBento:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP session. Idempotent."""
+        """Close the HTTP session and the rate-limit store's connections. Idempotent."""
         await self._shared.transport.aclose()
+        await self._shared.limiters.aclose()
 
     async def _call(self, request: Request, parse: Callable[[Any], T]) -> T:
         """Send a request through the limiter with retries; parse the JSON body.
@@ -246,7 +280,7 @@ class AsyncBento:
         gate again before the callers parked behind it are let go.
         """
         if decision.cooldown:
-            self._shared.limiters[request.family].cooldown(decision.wait)
+            self._shared.limiters.cooldown(request.family, decision.wait)
         permit.settle(isinstance(error, RateLimitError))
         if not decision.retry:
             return

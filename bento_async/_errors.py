@@ -6,6 +6,7 @@
     ├── ConfigError                  bad or missing client configuration (ValueError)
     ├── ValidationError              bad input, raised before anything is sent (ValueError)
     ├── RateLimitWaitError           waiting for a rate-limit slot would exceed the caller's cap
+    ├── RateLimitStoreError          the shared rate-limit store (Redis) failed; nothing was sent
     ├── ChunkCancelledError          a bulk chunk was not sent, or its outcome is unknown, because
     │                                the bulk call was cancelled (found in ``ChunkOutcome.error``)
     ├── NotSentError                 a bulk chunk or lookup was never sent: an error no later
@@ -62,6 +63,7 @@ __all__ = [
     "NotSentError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimitStoreError",
     "RateLimitWaitError",
     "RequestTimeoutError",
     "ServerError",
@@ -139,6 +141,14 @@ class RateLimitWaitError(BentoError):
             f"rate limit for {self.family!r} needs a wait of {self.needed:.2f}s, more than "
             f"the {self.allowed:.2f}s allowed{suffix}"
         )
+
+
+class RateLimitStoreError(BentoError):
+    """The shared rate-limit store could not be reached in time; the request was not sent.
+
+    Raised only with ``RedisStore(on_error="fail")``. The message names the store with
+    its password hidden.
+    """
 
 
 class TransportError(BentoError):

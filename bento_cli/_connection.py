@@ -83,6 +83,7 @@ class Connection:
     base_url: str | None = None
     emulator: bool = False
     rate_limits: str = "seed"
+    rate_limit_store: str | None = attrs.field(default=None, repr=False)
 
     def secrets(self) -> list[str]:
         """Return every key this connection could send, to scrub from messages."""
@@ -120,6 +121,12 @@ def connection_options(command: F) -> F:
             show_default=True,
             help="Client-side rate-limit profile.",
         ),
+        click.option(
+            "--rate-limit-store",
+            metavar="URL",
+            help="Share the rate limits with other processes through Redis "
+            "(redis://host:6379/0) [env: BENTO_RATE_LIMIT_STORE].",
+        ),
     ]
 
     @functools.wraps(command)
@@ -131,6 +138,7 @@ def connection_options(command: F) -> F:
             base_url=kwargs.pop("base_url"),
             emulator=kwargs.pop("emulator"),
             rate_limits=kwargs.pop("rate_limits"),
+            rate_limit_store=kwargs.pop("rate_limit_store"),
         )
         return command(*args, connection=connection, **kwargs)
 
@@ -162,7 +170,11 @@ async def open_client(
 
         async with (
             BentoEmulator() as emulator,
-            AsyncBento(**emulator.credentials, rate_limits=connection.limits()) as bento,
+            AsyncBento(
+                **emulator.credentials,
+                rate_limits=connection.limits(),
+                rate_limit_store=connection.rate_limit_store,
+            ) as bento,
         ):
             yield bento
         return
@@ -182,6 +194,7 @@ async def open_client(
         site_uuid=connection.site_uuid,
         base_url=connection.base_url,
         rate_limits=connection.limits(),
+        rate_limit_store=connection.rate_limit_store,
     ) as bento:
         yield bento
 

@@ -16,7 +16,9 @@ from bento_async import (
     ClientClosedError,
     ClientConfig,
     Hooks,
+    LimiterBackend,
     RateLimits,
+    RedisStore,
     RetryPolicy,
     Timeouts,
     Transport,
@@ -68,9 +70,10 @@ class Bento(Areas):
         retry: RetryPolicy | None = None,
         rate_limits: RateLimits | str | None = None,
         user_agent: str | None = None,
-        max_connections: int = 100,
+        max_connections: int | None = None,
         hooks: Hooks | None = None,
         transport: Transport | None = None,
+        rate_limit_store: str | RedisStore | LimiterBackend | None = None,
     ) -> None:
         # Every option goes to AsyncBento as it is (a test keeps the two signatures equal).
         kwargs: dict[str, Any] = dict(locals())
