@@ -7,13 +7,24 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import timedelta
+from os import PathLike
+from ssl import SSLContext
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import attrs
 import cattrs
 
-from ._config import ClientConfig, RateLimits, RetryPolicy, Timeouts, seconds
+from ._config import (
+    ClientConfig,
+    Network,
+    RateLimits,
+    RetryPolicy,
+    Timeouts,
+    seconds,
+    secret_or_none,
+    tls_setting,
+)
 from ._errors import (
     ApiError,
     DecodeError,
@@ -41,6 +52,9 @@ from .resources.stats import Stats
 from .resources.subscribers import Subscribers
 from .resources.tags import TagCache, Tags
 from .resources.workflows import Workflows
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["AsyncBento"]
 
@@ -103,20 +117,32 @@ class AsyncBento:
         max_connections: int = 100,
         hooks: Hooks | None = None,
         transport: Transport | None = None,
+        max_response_bytes: int | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | str | PathLike[str] | bool | None = None,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
+        keys = (secret_or_none(publishable_key), secret_or_none(secret_key))
+        # The plain keys stay out of this frame's locals (tracebacks rendered with locals).
+        del publishable_key, secret_key
         if isinstance(rate_limits, str):
             rate_limits = RateLimits.profile(rate_limits)
         config = ClientConfig.resolve(
-            publishable_key=publishable_key,
-            secret_key=secret_key,
+            publishable_key=keys[0],
+            secret_key=keys[1],
             site_uuid=site_uuid,
             base_url=base_url,
             timeouts=_timeouts(timeout),
             retry=retry,
             rate_limits=rate_limits,
             user_agent=user_agent,
+            max_response_bytes=max_response_bytes,
         )
-        transport = transport or AiohttpTransport(config, max_connections=max_connections)
+        network = Network(proxy, trust_env, tls_setting(ssl), session)
+        transport = transport or AiohttpTransport(
+            config, max_connections=max_connections, network=network
+        )
         self._shared = _Shared(config, transport, hooks or Hooks())
         self._timeouts = config.timeouts
         self._retry = config.retry
@@ -141,9 +167,15 @@ class AsyncBento:
         self.segments = Segments(self)
 
     def __repr__(self) -> str:
-        return (
-            f"AsyncBento(site_uuid={self._shared.config.site_uuid!r}, "
-            f"base_url={self._shared.config.base_url!r})"
+        shared = getattr(self, "_shared", None)  # None while __init__ has not finished
+        if shared is None:
+            return "AsyncBento(<not configured>)"
+        return f"AsyncBento(site_uuid={shared.config.site_uuid!r}, base_url={shared.config.base_url!r})"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError(
+            "an AsyncBento client cannot be pickled: it holds keys, a session and an event "
+            "loop; build a client in each process from its settings (or BENTO_* variables)"
         )
 
     @property
@@ -317,7 +349,7 @@ def _parse(request: Request, response: Response, parse: Callable[[Any], T]) -> T
     payload = decode_json(request, response)
     try:
         return parse(payload)
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, RecursionError) as exc:
         detail = (
             cattrs.transform_error(exc)
             if isinstance(exc, cattrs.BaseValidationError)

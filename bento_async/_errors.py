@@ -10,6 +10,8 @@
     │                                the bulk call was cancelled (found in ``ChunkOutcome.error``)
     ├── TransportError               no HTTP response at all
     │   ├── ConnectError             could not connect / connection dropped
+    │   │   └── CertificateError     the server's TLS certificate failed verification (never
+    │   │                            retried: it cannot succeed on a second try)
     │   └── RequestTimeoutError      the request timed out (also a builtin TimeoutError)
     ├── DecodeError                  a success response whose body does not fit
     └── ApiError                     the API answered with an error status
@@ -27,7 +29,9 @@ Cancelling a bulk call is not an error: it raises :class:`BulkCancelledError` (a
 ``KeyboardInterrupt``); both carry the partial ``BulkResult`` in ``result``.
 
 ``str(exc)`` is always one line: method, path, status and the API's own message.
-No message, repr or attribute ever holds a key or the Authorization header.
+No message, repr or attribute ever holds a key or the Authorization header. Every error
+pickles (Celery, multiprocessing, ``ProcessPoolExecutor``) and comes back with its type,
+message and attributes.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ __all__ = [
     "BentoError",
     "BulkCancelledError",
     "BulkInterruptedError",
+    "CertificateError",
     "ChunkCancelledError",
     "ConfigError",
     "ConnectError",
@@ -64,7 +69,24 @@ __all__ = [
 ]
 
 
-class BentoError(Exception):
+def _restore(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """Rebuild an unpickled error without calling its ``__init__`` (keyword-only arguments)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class _Picklable:
+    """Pickles as its class, ``args`` and attributes, whatever ``__init__`` takes."""
+
+    args: tuple[Any, ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+class BentoError(_Picklable, Exception):
     """Root of every error raised by the Bento SDK."""
 
 
@@ -94,6 +116,9 @@ class InputIssue:
 
     def __hash__(self) -> int:
         return hash((self.path, self.message))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (InputIssue, (self.path, self.message))
 
 
 class ValidationError(BentoError, ValueError):
@@ -185,6 +210,14 @@ class ConnectError(TransportError):
     ) -> None:
         super().__init__(message, method=method, path=path, attempts=attempts)
         self.maybe_processed = maybe_processed
+
+
+class CertificateError(ConnectError):
+    """The server's TLS certificate failed verification; the request was never sent.
+
+    Not retried: the same certificate fails the same way. Pass ``ssl=`` (a CA bundle
+    path or an ``ssl.SSLContext``) when a proxy or a private CA re-signs traffic.
+    """
 
 
 class RequestTimeoutError(TransportError, TimeoutError):
@@ -292,7 +325,7 @@ class ChunkCancelledError(BentoError):
         super().__init__(f"chunk {what}")
 
 
-class BulkCancelledError(asyncio.CancelledError):
+class BulkCancelledError(_Picklable, asyncio.CancelledError):
     """The task running a bulk call was cancelled; ``result`` is the partial BulkResult.
 
     It is an ``asyncio.CancelledError``, so cancellation propagates as usual. Awaiting
@@ -318,7 +351,7 @@ class BulkCancelledError(asyncio.CancelledError):
         return None
 
 
-class BulkInterruptedError(KeyboardInterrupt):
+class BulkInterruptedError(_Picklable, KeyboardInterrupt):
     """Ctrl-C stopped a bulk call of the sync client; ``result`` is the partial BulkResult.
 
     It is a ``KeyboardInterrupt``, so the program still stops unless it catches it.

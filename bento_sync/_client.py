@@ -5,14 +5,17 @@ from __future__ import annotations
 import atexit
 import contextlib
 import threading
+import warnings
 import weakref
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from os import PathLike
+from ssl import SSLContext
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from bento_async import AsyncBento, Hooks, RateLimits, RetryPolicy, Timeouts
-from bento_async._config import ClientConfig
+from bento_async._config import ClientConfig, secret_or_none, tls_setting
 
 from ._portal import LoopThread
 from ._resources import (
@@ -77,10 +80,15 @@ class Bento:
         user_agent: str | None = None,
         max_connections: int = 100,
         hooks: Hooks | None = None,
+        max_response_bytes: int | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | str | PathLike[str] | bool | None = None,
     ) -> None:
         kwargs: dict[str, Any] = {
-            "publishable_key": publishable_key,
-            "secret_key": secret_key,
+            # Wrapped so that neither this frame nor the factory below holds a plain key.
+            "publishable_key": secret_or_none(publishable_key),
+            "secret_key": secret_or_none(secret_key),
             "site_uuid": site_uuid,
             "base_url": base_url,
             "timeout": timeout,
@@ -89,7 +97,13 @@ class Bento:
             "user_agent": user_agent,
             "max_connections": max_connections,
             "hooks": hooks,
+            "max_response_bytes": max_response_bytes,
+            "proxy": proxy,
+            "trust_env": trust_env,
+            # Resolved here so ssl=False warns once, pointing at the caller's line.
+            "ssl": tls_setting(ssl),
         }
+        del publishable_key, secret_key
         # Build one client now so configuration errors surface here, in the caller.
         self._make_async: Callable[[], AsyncBento] = lambda: AsyncBento(**kwargs)
         self._async = self._make_async()
@@ -99,8 +113,24 @@ class Bento:
         self._root: Bento = self
         self._closed = False
         self._attach_resources()
+        # A client dropped without close() still ends its loop thread and session.
+        self._finalizer = weakref.finalize(self, _release_dropped, self._loop, self._holder())
+        self._finalizer.atexit = False  # _close_open_clients covers interpreter exit
         with _open_lock:
             _open_clients.add(self)
+
+    def _holder(self) -> Callable[[], AsyncBento]:
+        """Return a getter of the current AsyncBento that keeps no reference to self."""
+        ref = weakref.ref(self)
+        last = [self._async]
+
+        def current() -> AsyncBento:
+            client = ref()
+            if client is not None:
+                last[0] = client._async
+            return last[0]
+
+        return current
 
     def _attach_resources(self) -> None:
         self.subscribers = Subscribers(self)
@@ -120,7 +150,18 @@ class Bento:
         self.segments = Segments(self)
 
     def __repr__(self) -> str:
-        return f"Bento(site_uuid={self.config.site_uuid!r}, base_url={self.config.base_url!r})"
+        root = getattr(self, "_root", None)
+        client = getattr(root, "_async", None)  # None while __init__ has not finished
+        if client is None:
+            return "Bento(<not configured>)"
+        config = client.config
+        return f"Bento(site_uuid={config.site_uuid!r}, base_url={config.base_url!r})"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError(
+            "a Bento client cannot be pickled: it holds keys, a session and a loop thread; "
+            "build a client in each process from its settings (or BENTO_* variables)"
+        )
 
     @property
     def config(self) -> ClientConfig:
@@ -176,6 +217,7 @@ class Bento:
                 return
             root._closed = True
             _open_clients.discard(root)
+        root._finalizer.detach()
         if root._loop.thread is not None:
             try:
                 root._loop.run(root._async_client().aclose)
@@ -192,3 +234,31 @@ class Bento:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _release_dropped(loop: LoopThread, current: Callable[[], AsyncBento]) -> None:
+    """Close the session and stop the loop thread of a client collected without close().
+
+    Warns ResourceWarning afterwards (as aiohttp does for an unclosed session), so the
+    release happens even where warnings are errors.
+    """
+    if loop.in_loop_thread():
+        # Collected on its own loop thread, which cannot wait for itself: hand it over.
+        threading.Thread(target=_stop, args=(loop, current), daemon=True).start()
+    elif loop.thread is not None:
+        _stop(loop, current)
+    warnings.warn(
+        "unclosed bento_sync.Bento client: its session and loop thread were released when "
+        "it was garbage-collected; call close() or use `with Bento(...) as bento:`",
+        ResourceWarning,
+        stacklevel=2,
+    )
+
+
+def _stop(loop: LoopThread, current: Callable[[], AsyncBento]) -> None:
+    try:
+        with contextlib.suppress(Exception):  # best effort: the loop may be gone
+            loop.run(current().aclose)
+    finally:
+        with contextlib.suppress(RuntimeError):
+            loop.stop()
