@@ -170,7 +170,8 @@ class AsyncBento:
         shared = getattr(self, "_shared", None)  # None while __init__ has not finished
         if shared is None:
             return "AsyncBento(<not configured>)"
-        return f"AsyncBento(site_uuid={shared.config.site_uuid!r}, base_url={shared.config.base_url!r})"
+        config = shared.config
+        return f"AsyncBento(site_uuid={config.site_uuid!r}, base_url={config.base_url!r})"
 
     def __reduce__(self) -> NoReturn:
         raise TypeError(
