@@ -46,7 +46,7 @@ from typing import Any, Generic, TypeVar
 import anyio
 import attrs
 
-from ._errors import BentoError, BulkCancelledError, ChunkCancelledError, InputIssue
+from ._errors import BulkCancelledError, ChunkCancelledError, InputIssue
 from ._ratelimit import wait_meter
 from ._validate import raise_if
 from .models.bulk import BulkProgress, BulkResult, ChunkOutcome, InvalidRecord, Lookup
@@ -229,7 +229,7 @@ def answered(index: int, first: int, count: int, accepted: int) -> ChunkOutcome:
     return ChunkOutcome(index, first, count, accepted, count - accepted)
 
 
-def lost(index: int, first: int, count: int, error: BentoError) -> ChunkOutcome:
+def lost(index: int, first: int, count: int, error: Exception) -> ChunkOutcome:
     """Return the outcome of a chunk whose request failed or was cancelled: all failed."""
     return ChunkOutcome(index, first, count, 0, count, error)
 
@@ -361,7 +361,7 @@ class _BulkRun(Generic[W]):
         count = len(chunk.records)
         try:
             accepted, _ = await self.spec.send(chunk.wire)
-        except BentoError as exc:
+        except Exception as exc:  # any failure is this chunk's outcome, never the run's end
             return lost(chunk.index, chunk.first, count, exc)
         return answered(chunk.index, chunk.first, count, accepted)
 
@@ -431,7 +431,7 @@ async def _lookup(
 ) -> Lookup:
     try:
         return Lookup(index, key, await fetch(key))
-    except BentoError as exc:
+    except Exception as exc:  # any failure is this lookup's outcome; the others go on
         return Lookup(index, key, None, exc)
 
 

@@ -196,7 +196,7 @@ class RateLimits:
         return limit
 
 
-DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 """The default cap on a response body (after decompression): far above any Bento reply."""
 
 

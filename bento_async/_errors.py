@@ -94,14 +94,26 @@ class ConfigError(BentoError, ValueError):
     """The client configuration is missing or invalid."""
 
 
+def shorten(text: str, limit: int) -> str:
+    """Return ``text`` cut in the middle to about ``limit`` characters, saying how long it was.
+
+    Messages quote the caller's input; a 10 MB email must not make a 10 MB message.
+    Start and end both stay: the end usually says what is wrong.
+    """
+    if len(text) <= limit:
+        return text
+    tail = limit // 3
+    return f"{text[: limit - tail]}...[{len(text)} characters]...{text[-tail:]}"
+
+
 class InputIssue:
     """One problem with caller input: where it is (a dotted path) and what is wrong."""
 
     __slots__ = ("message", "path")
 
     def __init__(self, path: str, message: str) -> None:
-        self.path = path
-        self.message = message
+        self.path = shorten(path, 120)
+        self.message = shorten(message, 300)
 
     def __repr__(self) -> str:
         return f"InputIssue({self.path!r}, {self.message!r})"

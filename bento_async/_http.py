@@ -121,10 +121,22 @@ class Request:
         idempotent: bool = True,
         emails: int = 0,
     ) -> Request:
-        """Build a request; the family comes from the first path segment."""
+        """Build a request; the family comes from the first path segment.
+
+        Raises ValidationError for a path with an empty, ``.`` or ``..`` segment: a
+        URL would resolve it to another endpoint (resources check their ids first;
+        this is the last guard).
+        """
+        if "." in path or "//" in path or path.endswith("/"):
+            _check_segments(path)
         family = family_of(path)
         body = None if json_body is None else encode_body(json_body)
         return cls(method, path, family, _params_tuple(params), body, idempotent, emails)
+
+
+def _check_segments(path: str) -> None:
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        raise ValidationError([InputIssue("path", f"{path!r} has an empty or dot segment")])
 
 
 def family_of(path: str) -> Family:

@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import BentoError, InputIssue
+from .._errors import InputIssue
 from .subscribers import Subscriber
 
 __all__ = ["BulkProgress", "BulkResult", "ChunkOutcome", "InvalidRecord", "Lookup"]
@@ -34,8 +34,11 @@ class ChunkOutcome:
     """What became of one chunk: ``first`` is the input position of its first record.
 
     ``error`` is set when the request failed (after the client's retries) or was
-    cancelled; all ``count`` records then count as failed. Without an error,
-    ``failed`` is what the API reported failed; those records cannot be told apart.
+    cancelled; all ``count`` records then count as failed. It is a BentoError, or
+    whatever else was raised while sending or decoding this chunk (a hook's own
+    error, a closed client's RuntimeError): never raised past the other chunks.
+    Without an error, ``failed`` is what the API reported failed; those records
+    cannot be told apart.
     """
 
     index: int
@@ -43,7 +46,7 @@ class ChunkOutcome:
     count: int
     accepted: int
     failed: int
-    error: BentoError | None = None
+    error: Exception | None = None
 
 
 @attrs.frozen
@@ -100,13 +103,14 @@ class Lookup:
     """The outcome of one lookup of a fan-out: ``index`` is the key's input position.
 
     Exactly one holds: the subscriber was found, it does not exist (both
-    ``subscriber`` and ``error`` are None), or the lookup failed (``error``).
+    ``subscriber`` and ``error`` are None), or the lookup failed (``error``: a
+    BentoError, or whatever else the lookup raised, kept here rather than raised).
     """
 
     index: int
     key: str
     subscriber: Subscriber | None
-    error: BentoError | None = None
+    error: Exception | None = None
 
     @property
     def found(self) -> bool:
