@@ -371,7 +371,11 @@ def env_proxy(url: str, environ: Mapping[str, str] | None = None) -> str | None:
     either (lower-case names win), unless ``NO_PROXY`` names the host.
     """
     env = os.environ if environ is None else environ
-    lowered = {k.lower(): v for k, v in env.items() if k.lower().endswith("_proxy") and v}
+    lowered: dict[str, str] = {}
+    for key, value in env.items():
+        name = key.lower()
+        if value and name.endswith("_proxy") and (key == name or name not in lowered):
+            lowered[name] = value
     parts = urlsplit(url)
     host = parts.hostname or ""
     proxy = lowered.get(f"{parts.scheme}_proxy") or lowered.get("all_proxy")

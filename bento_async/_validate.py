@@ -44,9 +44,9 @@ E = TypeVar("E", bound=OpenEnum)
 
 MAX_EMAIL_LENGTH = 320
 # Deliberately simple: one @, a non-empty local part without spaces or control
-# characters (NUL, BEL, DEL...), a dotted domain.
+# characters (NUL, BEL, DEL, C1...), a dotted domain.
 _EMAIL_CORE = (
-    r"[^@\s\"(),:;<>\[\]\\\x00-\x1f\x7f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"[^@\s\"(),:;<>\[\]\\\x00-\x1f\x7f-\x9f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
 _EMAIL = re.compile(_EMAIL_CORE)
