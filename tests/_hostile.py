@@ -9,7 +9,8 @@ import json
 import shutil
 import ssl
 import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,20 @@ def make_certificate(folder: Path) -> Certificate:
         capture_output=True,
     )
     return Certificate(cert, key)
+
+
+@contextlib.contextmanager
+def threaded_proxy() -> Iterator[ForwardProxy]:
+    """Run a ForwardProxy on its own loop thread (for the sync client and the CLI)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    proxy = ForwardProxy()
+    asyncio.run_coroutine_threadsafe(proxy.__aenter__(), loop).result(10)
+    try:
+        yield proxy
+    finally:
+        asyncio.run_coroutine_threadsafe(proxy.__aexit__(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
