@@ -149,6 +149,11 @@ def family_of(path: str) -> Family:
 
 # Error bodies longer than this are shown as text from their first bytes, never decoded.
 ERROR_BODY_LIMIT = 64 * 1024
+# A success body over DENSE_CHECK_BYTES holding more than MAX_JSON_VALUES values (counted
+# as commas and opening brackets) is refused undecoded: each tiny value ("[]," "{},")
+# takes about 25 times its size once decoded, so 16 MiB of them would take 400 MiB.
+DENSE_CHECK_BYTES = 1024 * 1024
+MAX_JSON_VALUES = 250_000
 
 
 @attrs.frozen
@@ -262,7 +267,7 @@ def decode_json(request: Request, response: Response) -> Any:
     """Decode a success body as JSON.
 
     Raises DecodeError when it is not JSON, is empty (a 202 or 204), nests too deeply
-    to decode, or was cut at ``max_response_bytes``.
+    to decode, holds more than MAX_JSON_VALUES values, or was cut at ``max_response_bytes``.
     """
     if response.truncated:
         _undecodable(
@@ -271,8 +276,18 @@ def decode_json(request: Request, response: Response) -> Any:
             f"the body is larger than {len(response.body)} bytes "
             "(max_response_bytes); stopped reading there",
         )
+    body = response.body
+    if len(body) > DENSE_CHECK_BYTES:
+        values = body.count(b",") + body.count(b"[") + body.count(b"{")
+        if values > MAX_JSON_VALUES:
+            _undecodable(
+                request,
+                response,
+                f"the JSON body holds about {values} values, more than {MAX_JSON_VALUES}; "
+                "not decoded, to keep memory bounded",
+            )
     try:
-        return json.loads(response.body)
+        return json.loads(body)
     except RecursionError:
         _undecodable(request, response, "the JSON body nests too deeply to decode")
     except ValueError:
