@@ -21,6 +21,8 @@ from ._config import (
     RateLimits,
     RetryPolicy,
     Timeouts,
+    client_repr,
+    refuse_pickling,
     seconds,
     secret_or_none,
     tls_setting,
@@ -168,16 +170,10 @@ class AsyncBento:
 
     def __repr__(self) -> str:
         shared = getattr(self, "_shared", None)  # None while __init__ has not finished
-        if shared is None:
-            return "AsyncBento(<not configured>)"
-        config = shared.config
-        return f"AsyncBento(site_uuid={config.site_uuid!r}, base_url={config.base_url!r})"
+        return client_repr("AsyncBento", shared and shared.config)
 
     def __reduce__(self) -> NoReturn:
-        raise TypeError(
-            "an AsyncBento client cannot be pickled: it holds keys, a session and an event "
-            "loop; build a client in each process from its settings (or BENTO_* variables)"
-        )
+        refuse_pickling("AsyncBento", "a session and an event loop")
 
     @property
     def config(self) -> ClientConfig:

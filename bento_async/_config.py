@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NoReturn
 from urllib.parse import urlsplit
 
 import attrs
@@ -27,6 +27,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "ClientConfig",
     "Family",
+    "client_repr",
+    "refuse_pickling",
     "InsecureTLSWarning",
     "Network",
     "RateLimit",
@@ -311,6 +313,21 @@ class ClientConfig:
         url = (base_url or env.get("BENTO_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         given = {k: v for k, v in rest.items() if v is not None}
         return cls(pk, sk, site, url, **given)  # type: ignore[arg-type]
+
+
+def client_repr(kind: str, config: ClientConfig | None) -> str:
+    """Return a client's repr (no key in it); ``config`` is None while it is being built."""
+    if config is None:
+        return f"{kind}(<not configured>)"
+    return f"{kind}(site_uuid={config.site_uuid!r}, base_url={config.base_url!r})"
+
+
+def refuse_pickling(kind: str, holds: str) -> NoReturn:
+    """Raise the TypeError a client gives when pickled (it would write its keys out)."""
+    raise TypeError(
+        f"a {kind} client cannot be pickled: it holds keys, {holds}; build a client in "
+        "each process from its settings (or BENTO_* variables)"
+    )
 
 
 def _filled(value: object) -> bool:

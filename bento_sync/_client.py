@@ -15,7 +15,13 @@ from types import TracebackType
 from typing import Any, NoReturn, TypeVar
 
 from bento_async import AsyncBento, Hooks, RateLimits, RetryPolicy, Timeouts
-from bento_async._config import ClientConfig, secret_or_none, tls_setting
+from bento_async._config import (
+    ClientConfig,
+    client_repr,
+    refuse_pickling,
+    secret_or_none,
+    tls_setting,
+)
 
 from ._portal import LoopThread
 from ._resources import (
@@ -150,18 +156,11 @@ class Bento:
         self.segments = Segments(self)
 
     def __repr__(self) -> str:
-        root = getattr(self, "_root", None)
-        client = getattr(root, "_async", None)  # None while __init__ has not finished
-        if client is None:
-            return "Bento(<not configured>)"
-        config = client.config
-        return f"Bento(site_uuid={config.site_uuid!r}, base_url={config.base_url!r})"
+        client = getattr(getattr(self, "_root", None), "_async", None)  # None while building
+        return client_repr("Bento", client and client.config)
 
     def __reduce__(self) -> NoReturn:
-        raise TypeError(
-            "a Bento client cannot be pickled: it holds keys, a session and a loop thread; "
-            "build a client in each process from its settings (or BENTO_* variables)"
-        )
+        refuse_pickling("Bento", "a session and a loop thread")
 
     @property
     def config(self) -> ClientConfig:
