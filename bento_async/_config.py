@@ -423,8 +423,9 @@ class Network:
 
     ``proxy`` wins over the environment; with ``trust_env`` (the default) the
     ``HTTP(S)_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY`` variables are honoured. A
-    ``session`` is used as it is (its own proxy, TLS and connection settings) and
-    never closed by the client.
+    ``session`` is used as it is (its own proxy, environment, TLS and connection
+    settings; an explicit ``proxy`` or ``ssl`` still applies per request) and never
+    closed by the client.
     """
 
     proxy: str | None = None

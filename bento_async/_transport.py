@@ -67,9 +67,11 @@ class AiohttpTransport:
         self._max_connections = max_connections
         network = network or Network()
         self._ssl: ssl.SSLContext | bool = network.ssl
-        self._proxy = network.proxy_for(config.base_url)
+        # A caller's session keeps its own proxy settings (and trust_env) unless proxy= is given.
+        own = network.session is None
+        self._proxy = network.proxy_for(config.base_url) if own else network.proxy
         self._session: aiohttp.ClientSession | None = network.session
-        self._own_session = network.session is None
+        self._own_session = own
         # The last timeouts and their aiohttp form: nearly every call has the same ones.
         self._timeout: tuple[Timeouts, aiohttp.ClientTimeout] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

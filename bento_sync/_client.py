@@ -239,12 +239,16 @@ def _release_dropped(loop: LoopThread, current: Callable[[], AsyncBento]) -> Non
     """Close the session and stop the loop thread of a client collected without close().
 
     Warns ResourceWarning afterwards (as aiohttp does for an unclosed session), so the
-    release happens even where warnings are errors.
+    release happens even where warnings are errors. A client that never sent (no loop
+    thread, no session) or whose thread did not survive a fork() holds nothing: silent.
     """
+    thread = loop.thread
+    if thread is None or not thread.is_alive():
+        return
     if loop.in_loop_thread():
         # Collected on its own loop thread, which cannot wait for itself: hand it over.
         threading.Thread(target=_stop, args=(loop, current), daemon=True).start()
-    elif loop.thread is not None:
+    else:
         _stop(loop, current)
     warnings.warn(
         "unclosed bento_sync.Bento client: its session and loop thread were released when "

@@ -39,10 +39,14 @@ def test_dropped_clients_release_their_threads(threaded_emulator: BentoEmulator)
     assert threading.active_count() == before
 
 
-def test_closed_clients_do_not_warn_when_collected(threaded_emulator: BentoEmulator) -> None:
-    """close() detaches the release: collecting a closed client is silent."""
+def test_closed_and_unused_clients_do_not_warn_when_collected(
+    threaded_emulator: BentoEmulator,
+) -> None:
+    """close() detaches the release, and a client that never sent holds nothing: collecting
+    either is silent."""
     with Bento(**threaded_emulator.credentials) as bento:
         bento.tags.list()
+    bento = Bento(**threaded_emulator.credentials)
     bento = None  # type: ignore[assignment]
     gc.collect()  # warnings are errors: a ResourceWarning here fails the test
 
