@@ -20,6 +20,7 @@ from ._http import ERROR_BODY_LIMIT, Request, Response, basic_auth_header
 __all__ = ["AiohttpTransport", "Transport"]
 
 _READ_PIECE = 64 * 1024
+_ENCODING = "Content-Encoding"
 
 
 class Transport(Protocol):
@@ -31,21 +32,27 @@ class Transport(Protocol):
 
 
 class _Headers:
-    """The headers of every request, with and without a JSON body; the repr hides them.
+    """The headers to send, the repr hiding them: ``session`` for a session of our own,
+    ``plain`` / ``json`` per request (without and with a JSON body).
 
-    They hold the Authorization header, so they live here rather than in a local of
-    any SDK frame (tracebacks rendered with their locals show this object's repr).
+    They hold the Authorization header, so they live here rather than in a local of any
+    SDK frame (tracebacks rendered with their locals show this object's repr). A session
+    we make carries the fixed headers itself, so a request only adds Content-Type; a
+    caller's session gets every header with every request.
     """
 
-    __slots__ = ("json", "plain")
+    __slots__ = ("json", "plain", "session")
 
-    def __init__(self, config: ClientConfig) -> None:
-        self.plain = {
+    def __init__(self, config: ClientConfig, *, own_session: bool) -> None:
+        fixed = {
             "Authorization": basic_auth_header(config.publishable_key, config.secret_key).reveal(),
             "User-Agent": config.user_agent,
             "Accept": "application/json",
         }
-        self.json = {**self.plain, "Content-Type": "application/json"}
+        content_type = {"Content-Type": "application/json"}
+        self.session = fixed if own_session else None
+        self.plain = None if own_session else fixed
+        self.json = content_type if own_session else {**fixed, **content_type}
 
     def __repr__(self) -> str:
         return "<request headers, Authorization redacted>"
@@ -62,7 +69,6 @@ class AiohttpTransport:
     ) -> None:
         self._base_url = config.base_url.rstrip("/") + "/"
         self._site_uuid = config.site_uuid
-        self._headers = _Headers(config)
         self._max_bytes = config.max_response_bytes
         self._max_connections = max_connections
         network = network or Network()
@@ -72,6 +78,7 @@ class AiohttpTransport:
         self._proxy = network.proxy_for(config.base_url) if own else network.proxy
         self._session: aiohttp.ClientSession | None = network.session
         self._own_session = own
+        self._headers = _Headers(config, own_session=own)
         # The last timeouts and their aiohttp form: nearly every call has the same ones.
         self._timeout: tuple[Timeouts, aiohttp.ClientTimeout] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -88,7 +95,9 @@ class AiohttpTransport:
             connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._ssl)
             # trust_env stays off in aiohttp: the environment's proxy was resolved once
             # (Network.proxy_for), and aiohttp's netrc lookup would clash with our header.
-            session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
+            session = aiohttp.ClientSession(
+                headers=self._headers.session, connector=connector, raise_for_status=False
+            )
             if hasattr(session, "_retry_connection"):
                 # aiohttp quietly re-sends a GET once when the connection drops. Retries are
                 # ours to decide, and each must take a rate-limit slot: switch that off.
@@ -134,7 +143,11 @@ class AiohttpTransport:
                 ssl=self._ssl,
             ) as resp:
                 limit = self._max_bytes if resp.status < 300 else ERROR_BODY_LIMIT
-                body, truncated = await _read_capped(resp, limit)
+                length = resp.content_length
+                if length is not None and length <= limit and not resp.headers.get(_ENCODING):
+                    body, truncated = await resp.read(), False  # the usual reply
+                else:
+                    body, truncated = await _read_capped(resp, limit)
                 lowered = {k.lower(): v for k, v in resp.headers.items()}
                 return Response(resp.status, lowered, body, truncated)
         except asyncio.TimeoutError as exc:
@@ -197,9 +210,6 @@ async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes,
 
     A body cut short leaves the connection mid-stream, so it is closed, not reused.
     """
-    length = resp.content_length
-    if length is not None and length <= limit and "Content-Encoding" not in resp.headers:
-        return await resp.read(), False
     buffer = bytearray()
     while len(buffer) <= limit:
         piece = await resp.content.read(min(_READ_PIECE, limit + 1 - len(buffer)))
