@@ -95,15 +95,16 @@ class ConfigError(BentoError, ValueError):
 
 
 def shorten(text: str, limit: int) -> str:
-    """Return ``text`` cut in the middle to about ``limit`` characters, saying how long it was.
+    """Return ``text`` cut in the middle to at most ``limit`` characters, saying how long it was.
 
     Messages quote the caller's input; a 10 MB email must not make a 10 MB message.
     Start and end both stay: the end usually says what is wrong.
     """
     if len(text) <= limit:
         return text
+    marker = f"...[{len(text)} characters]..."
     tail = limit // 3
-    return f"{text[: limit - tail]}...[{len(text)} characters]...{text[-tail:]}"
+    return f"{text[: limit - tail - len(marker)]}{marker}{text[-tail:]}"
 
 
 class InputIssue:
