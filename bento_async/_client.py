@@ -86,6 +86,12 @@ class AsyncBento:
     ``BENTO_SITE_UUID`` and ``BENTO_BASE_URL``. One client is meant to be shared
     by every task of one event loop: its rate limits are per client.
 
+    Network: ``proxy`` (else, with ``trust_env``, the ``HTTP(S)_PROXY`` / ``NO_PROXY``
+    variables), ``ssl`` (an SSLContext, a CA bundle path, or False: no verification, with
+    an InsecureTLSWarning) and ``session`` (your own aiohttp session, never closed here).
+    ``max_response_bytes`` caps what is read of a reply (16 MiB by default). A client
+    cannot be pickled: build one per process.
+
     Raises ConfigError when a credential is missing or a setting is invalid.
     """
 

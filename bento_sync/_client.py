@@ -69,8 +69,10 @@ class Bento:
     loop). Use ``with Bento() as bento:`` or call :meth:`close`; clients left
     open are closed at interpreter exit.
 
-    Takes the same arguments as AsyncBento. Raises ConfigError at construction
-    when a credential is missing.
+    Takes the same arguments as AsyncBento but ``session`` and ``transport`` (its session
+    lives on the client's own loop thread). A client dropped without close() is released
+    when garbage-collected, with a ResourceWarning. Raises ConfigError at construction
+    when a credential is missing or a setting is invalid.
     """
 
     def __init__(
