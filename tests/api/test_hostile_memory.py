@@ -9,6 +9,7 @@ whatever it meets.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import sys
 import zlib
@@ -107,7 +108,7 @@ def reply_for(mode: str, bomb: bytes) -> tuple[str, bytes | None, int]:
     if mode == "ok":
         return head.format(status="200 OK", extra=f"Content-Length: {len(small)}\r\n"), small, 0
     if mode == "okgzip":
-        packed = zlib.compress(small, wbits=31)
+        packed = gzip.compress(small)
         extra = f"Content-Encoding: gzip\r\nContent-Length: {len(packed)}\r\n"
         return head.format(status="200 OK", extra=extra), packed, 0
     if mode == "bomb":
