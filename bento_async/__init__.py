@@ -22,6 +22,7 @@ from ._converter import (
     converter,
     make_converter,
 )
+from ._dates import parse_datetime
 from ._errors import (
     ApiError,
     AuthenticationError,
@@ -32,11 +33,13 @@ from ._errors import (
     BulkInterruptedError,
     CertificateError,
     ChunkCancelledError,
+    ClientClosedError,
     ConfigError,
     ConnectError,
     DecodeError,
     InputIssue,
     NotFoundError,
+    NotSentError,
     PermissionDeniedError,
     RateLimitError,
     RateLimitWaitError,
@@ -172,6 +175,7 @@ __all__ = [
     "ChartStyle",
     "ChunkCancelledError",
     "ChunkOutcome",
+    "ClientClosedError",
     "ClientConfig",
     "Command",
     "CommandName",
@@ -204,6 +208,7 @@ __all__ = [
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",
+    "NotSentError",
     "Page",
     "PageMeta",
     "PermissionDeniedError",
@@ -240,4 +245,5 @@ __all__ = [
     "configure_converter",
     "converter",
     "make_converter",
+    "parse_datetime",
 ]

@@ -14,7 +14,7 @@ from typing import Protocol
 import aiohttp
 
 from ._config import ClientConfig, Network, Timeouts
-from ._errors import CertificateError, ConnectError, RequestTimeoutError
+from ._errors import CertificateError, ClientClosedError, ConnectError, RequestTimeoutError
 from ._http import ERROR_BODY_LIMIT, Request, Response, basic_auth_header
 
 __all__ = ["AiohttpTransport", "Transport"]
@@ -90,7 +90,7 @@ class AiohttpTransport:
     def _get_session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         if self._closed:
-            raise RuntimeError("this Bento client is closed")
+            raise ClientClosedError("this Bento client is closed")
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._ssl)
             # trust_env stays off in aiohttp: the environment's proxy was resolved once

@@ -14,7 +14,7 @@ from ssl import SSLContext
 from types import TracebackType
 from typing import Any, NoReturn, TypeVar
 
-from bento_async import AsyncBento, Hooks, RateLimits, RetryPolicy, Timeouts
+from bento_async import AsyncBento, ClientClosedError, Hooks, RateLimits, RetryPolicy, Timeouts
 from bento_async._config import (
     ClientConfig,
     client_repr,
@@ -207,7 +207,7 @@ class Bento:
     def _loop_thread(self) -> LoopThread:
         root = self._root
         if root._closed:
-            raise RuntimeError("this Bento client is closed")
+            raise ClientClosedError("this Bento client is closed")
         return root._loop
 
     def close(self) -> None:
