@@ -153,7 +153,7 @@ ERROR_BODY_LIMIT = 64 * 1024
 # as commas and opening brackets) is refused undecoded: each tiny value ("[]," "{},")
 # takes about 25 times its size once decoded, so 16 MiB of them would take 400 MiB.
 DENSE_CHECK_BYTES = 1024 * 1024
-MAX_JSON_VALUES = 250_000
+MAX_JSON_VALUES = 150_000
 
 
 @attrs.frozen

@@ -2,13 +2,16 @@
 
 Response bodies are read in pieces and never past a cap: ``max_response_bytes`` for a
 success (counted after decompression), ERROR_BODY_LIMIT for an error status. What was
-read up to the cap is kept and the connection is dropped, never reused.
+read up to the cap is kept and the connection is dropped, never reused. gzip and deflate
+bodies are inflated here rather than by aiohttp, whose older releases inflate a whole
+received chunk at once (a 1 MiB bomb became 250 MiB with aiohttp 3.11).
 """
 
 from __future__ import annotations
 
 import asyncio
 import ssl
+import zlib
 from typing import Protocol
 
 import aiohttp
@@ -48,6 +51,8 @@ class _Headers:
             "Authorization": basic_auth_header(config.publishable_key, config.secret_key).reveal(),
             "User-Agent": config.user_agent,
             "Accept": "application/json",
+            # Bodies are inflated here, within the cap: only what zlib reads is asked for.
+            "Accept-Encoding": "gzip, deflate",
         }
         content_type = {"Content-Type": "application/json"}
         self.session = fixed if own_session else None
@@ -141,13 +146,15 @@ class AiohttpTransport:
                 allow_redirects=False,
                 proxy=self._proxy,
                 ssl=self._ssl,
+                auto_decompress=False,  # inflated by _read_capped, never past the cap
             ) as resp:
                 limit = self._max_bytes if resp.status < 300 else ERROR_BODY_LIMIT
                 length = resp.content_length
-                if length is not None and length <= limit and not resp.headers.get(_ENCODING):
+                encoding = resp.headers.get(_ENCODING)
+                if length is not None and length <= limit and not encoding:
                     body, truncated = await resp.read(), False  # the usual reply
                 else:
-                    body, truncated = await _read_capped(resp, limit)
+                    body, truncated = await _read_capped(resp, limit, _inflater(encoding))
                 lowered = {k.lower(): v for k, v in resp.headers.items()}
                 return Response(resp.status, lowered, body, truncated)
         except asyncio.TimeoutError as exc:
@@ -168,6 +175,12 @@ class AiohttpTransport:
             raise ConnectError(
                 f"cannot connect: {exc.os_error or exc}",
                 maybe_processed=False,
+                method=method,
+                path=path,
+            ) from exc
+        except zlib.error as exc:
+            raise ConnectError(
+                f"connection failed: the {_ENCODING} body is corrupt ({exc})",
                 method=method,
                 path=path,
             ) from exc
@@ -205,16 +218,43 @@ class AiohttpTransport:
             await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(session.close(), loop))
 
 
-async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:
-    """Read at most ``limit`` bytes of the (decompressed) body; say whether more was left.
+def _inflater(encoding: str | None) -> zlib._Decompress | None:
+    """Return a decompressor for a gzip or deflate body; None to read it as it is.
 
-    A body cut short leaves the connection mid-stream, so it is closed, not reused.
+    Other codings are never asked for; one sent anyway is read raw and fails to decode.
+    """
+    if encoding is None or encoding.strip().lower() not in ("gzip", "x-gzip", "deflate"):
+        return None
+    return zlib.decompressobj(wbits=47)  # a gzip or a zlib header, told apart by zlib
+
+
+async def _read_capped(
+    resp: aiohttp.ClientResponse, limit: int, inflater: zlib._Decompress | None
+) -> tuple[bytes, bool]:
+    """Read at most ``limit`` bytes of the body, inflated first when ``inflater`` is given;
+    say whether more was left.
+
+    Inflating asks zlib for no more than the room left, so a gzip bomb costs the cap at
+    most. A body cut short leaves the connection mid-stream, so it is closed, not reused.
+
+    Raises zlib.error for a compressed body that is corrupt or ends early.
     """
     buffer = bytearray()
     while len(buffer) <= limit:
-        piece = await resp.content.read(min(_READ_PIECE, limit + 1 - len(buffer)))
-        if not piece:
-            return bytes(buffer), False
+        room = min(limit + 1 - len(buffer), _READ_PIECE)
+        if inflater is not None and inflater.unconsumed_tail:
+            piece = inflater.decompress(inflater.unconsumed_tail, room)
+        else:
+            raw = await resp.content.read(_READ_PIECE if inflater else room)
+            if not raw:
+                if inflater is not None:
+                    buffer += inflater.flush()
+                    if not inflater.eof:
+                        raise zlib.error("the compressed stream ended early")
+                if len(buffer) <= limit:
+                    return bytes(buffer), False
+                break
+            piece = raw if inflater is None else inflater.decompress(raw, room)
         buffer += piece
     resp.close()
     del buffer[limit:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 
 import pytest
 from _hostile import DEEP_JSON, client, json_reply, serve
@@ -12,6 +13,7 @@ from aiohttp import web
 
 from bento_async import (
     ApiError,
+    ConnectError,
     DecodeError,
     PermissionDeniedError,
     RetryPolicy,
@@ -208,3 +210,34 @@ async def test_only_a_403_html_page_blames_the_user_agent(
     assert ("User-Agent" in str(info.value)) is blames_user_agent
     assert isinstance(info.value, PermissionDeniedError) is (status == 403)
     assert f"HTTP {status}" in str(info.value) or status == 403
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+async def test_compressed_replies_are_inflated(coding: str) -> None:
+    """gzip and deflate bodies (the only codings asked for) decode as usual."""
+    seen: list[str] = []
+
+    async def reply(request: web.BaseRequest) -> web.Response:
+        seen.append(request.headers["Accept-Encoding"])
+        body = b'{"data": []}'
+        packed = gzip.compress(body) if coding == "gzip" else zlib.compress(body)
+        response = web.Response(body=packed, content_type="application/json")
+        response.headers["Content-Encoding"] = coding
+        return response
+
+    async with serve(reply) as url, client(url) as bento:
+        assert await bento.tags.list() == []
+    assert seen == ["gzip, deflate"]
+
+
+async def test_corrupt_compressed_body_is_a_connect_error() -> None:
+    """A gzip body that does not inflate is a typed ConnectError, not a zlib.error."""
+
+    async def reply(request: web.BaseRequest) -> web.Response:
+        response = web.Response(body=b"\x1f\x8b\x08\x00garbage", content_type="application/json")
+        response.headers["Content-Encoding"] = "gzip"
+        return response
+
+    async with serve(reply) as url, client(url, retry=RetryPolicy.none()) as bento:
+        with pytest.raises(ConnectError, match="corrupt"):
+            await bento.tags.list()
