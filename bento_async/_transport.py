@@ -178,17 +178,12 @@ class AiohttpTransport:
                 method=method,
                 path=path,
             ) from exc
-        except zlib.error as exc:
+        except (aiohttp.ClientError, zlib.error) as exc:
+            # Dropped connections, broken chunked or compressed bodies, payload errors: the
+            # server may have processed the request.
+            what = "corrupt compressed body" if isinstance(exc, zlib.error) else type(exc).__name__
             raise ConnectError(
-                f"connection failed: the {_ENCODING} body is corrupt ({exc})",
-                method=method,
-                path=path,
-            ) from exc
-        except aiohttp.ClientError as exc:
-            # Dropped connections, broken chunked bodies, payload errors: the server may
-            # have processed the request.
-            raise ConnectError(
-                f"connection failed: {type(exc).__name__}: {exc}", method=method, path=path
+                f"connection failed: {what}: {exc}", method=method, path=path
             ) from exc
 
     async def aclose(self) -> None:
