@@ -11,6 +11,7 @@ from ._config import (
     FAMILIES,
     ClientConfig,
     Family,
+    InsecureTLSWarning,
     RateLimit,
     RateLimits,
     RedisStore,
@@ -31,6 +32,7 @@ from ._errors import (
     BentoError,
     BulkCancelledError,
     BulkInterruptedError,
+    CertificateError,
     ChunkCancelledError,
     ClientClosedError,
     ConfigError,
@@ -65,9 +67,7 @@ from ._mock import (
 from ._public import (
     claim as _claim,
 )
-from ._ratelimit import (
-    LimiterBackend,
-)
+from ._ratelimit import LimiterBackend
 from ._transport import (
     Transport,
 )
@@ -187,6 +187,7 @@ __all__ = [
     "BulkInterruptedError",
     "BulkProgress",
     "BulkResult",
+    "CertificateError",
     "ChartStyle",
     "ChunkCancelledError",
     "ChunkOutcome",
@@ -216,6 +217,7 @@ __all__ = [
     "Geolocation",
     "Hooks",
     "InputIssue",
+    "InsecureTLSWarning",
     "InvalidRecord",
     "JessesRulesetResult",
     "LimiterBackend",

@@ -8,13 +8,27 @@ import random
 import typing
 from collections.abc import Callable
 from datetime import timedelta
+from os import PathLike
+from ssl import SSLContext
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import attrs
 import cattrs
 
-from ._config import ClientConfig, RateLimits, RedisStore, RetryPolicy, Timeouts, seconds
+from ._config import (
+    ClientConfig,
+    Network,
+    RateLimits,
+    RedisStore,
+    RetryPolicy,
+    Timeouts,
+    client_repr,
+    refuse_pickling,
+    seconds,
+    secret_or_none,
+    tls_setting,
+)
 from ._errors import (
     ApiError,
     DecodeError,
@@ -46,6 +60,9 @@ from .resources.stats import Stats
 from .resources.subscribers import Subscribers
 from .resources.tags import TagCache, Tags
 from .resources.workflows import Workflows
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["AsyncBento"]
 
@@ -97,6 +114,12 @@ class AsyncBento:
     every family's burst (at least 100); a request takes its connection before its
     rate-limit slot, so the limits hold at the moment requests leave.
 
+    Network: ``proxy`` (else, with ``trust_env``, the ``HTTP(S)_PROXY`` / ``NO_PROXY``
+    variables), ``ssl`` (an SSLContext, a CA bundle path, or False: no verification, with
+    an InsecureTLSWarning) and ``session`` (your own aiohttp session, never closed here).
+    ``max_response_bytes`` caps what is read of a reply (16 MiB by default). A client
+    cannot be pickled: build one per process.
+
     Raises ConfigError when a credential is missing or a setting is invalid.
     """
 
@@ -131,15 +154,23 @@ class AsyncBento:
         hooks: Hooks | None = None,
         transport: Transport | None = None,
         rate_limit_store: str | RedisStore | LimiterBackend | None = None,
+        max_response_bytes: int | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | str | PathLike[str] | bool | None = None,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
+        keys = (secret_or_none(publishable_key), secret_or_none(secret_key))
+        # The plain keys stay out of this frame's locals (tracebacks rendered with locals).
+        del publishable_key, secret_key
         if isinstance(rate_limits, str):
             rate_limits = RateLimits.profile(rate_limits)
         backend = None
         if rate_limit_store is not None and not isinstance(rate_limit_store, (str, RedisStore)):
             backend, rate_limit_store = rate_limit_store, None
         config = ClientConfig.resolve(
-            publishable_key=publishable_key,
-            secret_key=secret_key,
+            publishable_key=keys[0],
+            secret_key=keys[1],
             site_uuid=site_uuid,
             base_url=base_url,
             timeouts=_timeouts(timeout),
@@ -147,11 +178,13 @@ class AsyncBento:
             rate_limits=rate_limits,
             user_agent=user_agent,
             rate_limit_store=rate_limit_store,
+            max_response_bytes=max_response_bytes,
         )
+        network = Network(proxy, trust_env, tls_setting(ssl), session)
         connections = None
         if transport is None:
             connections = pool_size(config.rate_limits, max_connections)
-            transport = AiohttpTransport(config, max_connections=connections)
+            transport = AiohttpTransport(config, max_connections=connections, network=network)
         limiter = _limiter_for(config, backend)
         self._shared = _Shared(config, transport, hooks or Hooks(), limiter, connections)
         self._timeouts = config.timeouts
@@ -164,10 +197,11 @@ class AsyncBento:
             setattr(self, area, resource(self))
 
     def __repr__(self) -> str:
-        return (
-            f"AsyncBento(site_uuid={self._shared.config.site_uuid!r}, "
-            f"base_url={self._shared.config.base_url!r})"
-        )
+        shared = getattr(self, "_shared", None)  # None while __init__ has not finished
+        return client_repr("AsyncBento", shared and shared.config)
+
+    def __reduce__(self) -> NoReturn:
+        refuse_pickling("AsyncBento", "a session and an event loop")
 
     @property
     def config(self) -> ClientConfig:
@@ -356,7 +390,7 @@ def _parse(request: Request, response: Response, parse: Callable[[Any], T]) -> T
     payload = decode_json(request, response)
     try:
         return parse(payload)
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, RecursionError) as exc:
         detail = (
             cattrs.transform_error(exc)
             if isinstance(exc, cattrs.BaseValidationError)

@@ -53,10 +53,12 @@ class Stats(SyncResource):
         """Return signups, customers and revenue attributed to ads.
 
         ``dimension`` picks the breakdown (source, campaign, medium, content, ad)
-        and ``value`` narrows it to one of its values; dates are sent in ISO 8601.
+        and ``value`` narrows it to one of its values. Dates and datetimes are sent
+        in ISO 8601; strings are sent as given, so the API's own phrases work
+        (``start_date="last week", end_date="now"``).
 
         Raises ValidationError for an unknown dimension or revenue mode, a blank
-        value, or a date that is not a date, datetime or ISO 8601 string.
+        value, or a date that is neither a date, a datetime nor a non-blank string.
         """
         return self._call(
             _stats.Stats.ads,
