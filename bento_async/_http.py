@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 import attrs
+import orjson
 
 from ._config import Family
 from ._errors import (
@@ -35,6 +37,8 @@ __all__ = [
     "basic_auth_header",
     "decode_json",
     "encode_body",
+    "encode_fast",
+    "loads",
     "error_for",
 ]
 
@@ -67,12 +71,57 @@ def encode_body(payload: object) -> bytes:
 
     Raises ValidationError for values JSON cannot carry (objects, NaN, infinity).
     """
+    body = encode_fast(payload)
+    return body if body is not None else _encode_strict(payload)
+
+
+def encode_fast(payload: object) -> bytes | None:
+    """Serialise a JSON body with orjson; None when only the standard library can say.
+
+    None for what orjson does not take and ``json`` may (an integer past 64
+    bits, a non-string key, a type it does not know). orjson writes NaN and
+    infinity as ``null``, so a body holding ``null`` is searched for them.
+
+    Raises ValidationError for NaN or infinity.
+    """
+    try:
+        body = orjson.dumps(payload, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+    except TypeError:
+        return None
+    if b"null" in body and _has_non_finite(payload):
+        return _encode_strict(payload)  # raises ValidationError, as json.dumps refuses NaN
+    return body
+
+
+def _has_non_finite(value: object) -> bool:
+    if type(value) is float:
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(map(_has_non_finite, value.values()))
+    if isinstance(value, (list, tuple)):
+        return any(map(_has_non_finite, value))
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _encode_strict(payload: object) -> bytes:
     try:
         return json.dumps(
             payload, default=_json_default, allow_nan=False, separators=(",", ":")
         ).encode()
     except (TypeError, ValueError) as exc:
         raise ValidationError([InputIssue("body", f"not JSON serialisable: {exc}")]) from exc
+
+
+def loads(body: bytes) -> Any:
+    """Decode a JSON body: orjson, or the standard library for what orjson refuses
+    (NaN and Infinity literals, UTF-16/32 bodies).
+
+    Raises ValueError for a body that is not JSON.
+    """
+    try:
+        return orjson.loads(body)
+    except ValueError:
+        return json.loads(body)
 
 
 def _params_tuple(params: Mapping[str, object] | None) -> tuple[tuple[str, str], ...]:
@@ -182,7 +231,7 @@ def _message_from(body: Any) -> str | None:
 
 def _parse_body(response: Response) -> Any:
     try:
-        return json.loads(response.body)
+        return loads(response.body)
     except ValueError:
         return response.text()
 
@@ -225,7 +274,7 @@ def error_for(
 def decode_json(request: Request, response: Response) -> Any:
     """Decode a success body as JSON, raising DecodeError when it is not JSON."""
     try:
-        return json.loads(response.body)
+        return loads(response.body)
     except ValueError:
         what = "an HTML page" if response.is_html else "a body that is not JSON"
         raise DecodeError(

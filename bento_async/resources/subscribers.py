@@ -10,7 +10,7 @@ import attrs
 
 from .._bulk import BulkSpec, check_input, run_bulk, stream_lookups
 from .._errors import InputIssue, ValidationError
-from .._http import Request, encode_body
+from .._http import Request, encode_body, encode_fast
 from .._validate import all_valid_emails, check_email, check_flat_fields, raise_if
 from ..models import Subscriber
 from ..models.bulk import BulkProgress, BulkResult, Lookup
@@ -79,8 +79,8 @@ def import_batch(records: list[Any]) -> list[EncodedRecords] | None:
 
     Covers the common shape: dicts with a valid email, no ``tags``,
     ``remove_tags`` or ``fields``, and flat JSON values, which import_record
-    would send as they are. Returns None when any record may be otherwise:
-    check those one by one. Encoding is the value check (it rejects what JSON
+    would send as they are. Returns None when any record may be otherwise, or
+    orjson cannot encode it (an integer past 64 bits): check those one by one. Encoding is the value check (it rejects what JSON
     cannot carry, NaN included), one ``{`` per record proves no value holds an
     object, and the bytes are reused for the request: this is what lets an
     import near the pace of raw posting (see benchmarks/bench_import.py).
@@ -95,10 +95,10 @@ def import_batch(records: list[Any]) -> list[EncodedRecords] | None:
     try:
         if not all_valid_emails(list(map(_email_of, records))):
             return None
-        encoded = encode_body(records)
+        encoded = encode_fast(records)
     except (KeyError, TypeError, ValidationError):  # no email, a non-string one, not JSON
         return None
-    if encoded.count(b"{") != len(records):
+    if encoded is None or encoded.count(b"{") != len(records):
         return None
     return [EncodedRecords(encoded[1:-1], len(records))]
 
