@@ -186,7 +186,7 @@ def family_of(path: str) -> Family:
 
 @attrs.frozen
 class Response:
-    """What came back: status, lower-cased headers, raw body."""
+    """What came back: status, headers (read by lower-case name), raw body."""
 
     status: int
     headers: Mapping[str, str]

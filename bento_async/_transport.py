@@ -95,8 +95,8 @@ class AiohttpTransport:
                 allow_redirects=False,
             ) as resp:
                 body = await resp.read()
-                lowered = {k.lower(): v for k, v in resp.headers.items()}
-                return Response(resp.status, lowered, body)
+                # aiohttp's own header view: case-insensitive, no copy made per call.
+                return Response(resp.status, resp.headers, body)
         except asyncio.TimeoutError as exc:
             raise RequestTimeoutError(
                 f"timed out (connect {timeouts.connect:g}s, total {timeouts.total:g}s)",
