@@ -131,7 +131,9 @@ def _params_tuple(params: Mapping[str, object] | None) -> tuple[tuple[str, str],
     for key, value in params.items():
         if value is None:
             continue
-        if isinstance(value, bool):
+        if type(value) is str:  # nearly every parameter: no further checks
+            text = value
+        elif isinstance(value, bool):
             text = "true" if value else "false"
         elif isinstance(value, (datetime, date)):
             text = value.isoformat()
@@ -179,9 +181,12 @@ class Request:
 def family_of(path: str) -> Family:
     """Return the rate-limit family of an API path such as ``fetch/subscribers``."""
     head = path.lstrip("/").split("/", 1)[0]
-    if head in ("fetch", "batch", "stats", "experimental"):
+    if head in _FAMILIES:
         return head  # type: ignore[return-value]
     raise ValueError(f"path {path!r} is outside the known API families")
+
+
+_FAMILIES = frozenset(("fetch", "batch", "stats", "experimental"))
 
 
 @attrs.frozen

@@ -80,10 +80,11 @@ def import_batch(records: list[Any]) -> list[EncodedRecords] | None:
     Covers the common shape: dicts with a valid email, no ``tags``,
     ``remove_tags`` or ``fields``, and flat JSON values, which import_record
     would send as they are. Returns None when any record may be otherwise, or
-    orjson cannot encode it (an integer past 64 bits): check those one by one. Encoding is the value check (it rejects what JSON
-    cannot carry, NaN included), one ``{`` per record proves no value holds an
-    object, and the bytes are reused for the request: this is what lets an
-    import near the pace of raw posting (see benchmarks/bench_import.py).
+    orjson cannot encode it (an integer past 64 bits): check those one by one.
+    Encoding is the value check (it rejects what JSON cannot carry, NaN
+    included), one ``{`` per record proves no value holds an object, and the
+    bytes are reused for the request: this is what lets an import near the pace
+    of raw posting (see benchmarks/bench_import.py).
     """
     if set(map(type, records)) != {dict}:
         return None
