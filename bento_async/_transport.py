@@ -80,7 +80,7 @@ class AiohttpTransport:
     async def send(self, request: Request, timeouts: Timeouts) -> Response:
         """Send one request; map aiohttp failures to ConnectError / RequestTimeoutError."""
         session = self._get_session()
-        params = (*request.params, ("site_uuid", self._site_uuid))
+        params = _query(request.params, self._site_uuid)
         headers = {"Content-Type": "application/json"} if request.body is not None else None
         timeout = self._client_timeout(timeouts)
         method, path = request.method, request.path
@@ -123,3 +123,14 @@ class AiohttpTransport:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+def _query(
+    params: tuple[tuple[str, str], ...], site_uuid: str
+) -> dict[str, str] | tuple[tuple[str, str], ...]:
+    """Return the query with ``site_uuid``: a dict (yarl's quickest input) unless a key repeats."""
+    query = dict(params)
+    if len(query) != len(params) or "site_uuid" in query:
+        return (*params, ("site_uuid", site_uuid))
+    query["site_uuid"] = site_uuid
+    return query

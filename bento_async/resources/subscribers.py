@@ -22,6 +22,7 @@ MAX_IMPORT = 1000
 _TAG_KEYS = ("tags", "remove_tags")
 _RESHAPED_KEYS = frozenset({*_TAG_KEYS, "fields"})  # keys import_record rewrites
 _email_of = operator.itemgetter("email")
+_parse_found = parse_optional_item(Subscriber)  # made once: get() is the hottest call
 
 
 def _tag_list(value: object, path: str, issues: list[InputIssue]) -> str | None:
@@ -131,7 +132,7 @@ class Subscribers(ResourceBase):
         raise_if(issues)
         params = {"email": email} if email is not None else {"uuid": uuid}
         request = Request.build("GET", "fetch/subscribers", params=params)
-        return await self._call(request, parse_optional_item(Subscriber))
+        return await self._call(request, _parse_found)
 
     async def create(self, email: str) -> Subscriber:
         """Find the subscriber with this email, or create one. Does not fire automations
