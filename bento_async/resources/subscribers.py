@@ -130,8 +130,9 @@ class Subscribers(ResourceBase):
         elif not isinstance(uuid, str) or not uuid.strip():
             issues.append(InputIssue("uuid", "uuid must be a non-empty string"))
         raise_if(issues)
-        params = {"email": email} if email is not None else {"uuid": uuid}
-        request = Request.build("GET", "fetch/subscribers", params=params)
+        # Built directly (what Request.build would make): get() is the hottest call.
+        key = ("email", email) if email is not None else ("uuid", str(uuid))
+        request = Request("GET", "fetch/subscribers", "fetch", (key,))
         return await self._call(request, _parse_found)
 
     async def create(self, email: str) -> Subscriber:
