@@ -3,11 +3,12 @@
 300,000 CSV-like rows (8 columns) come from a generator, so nothing holds them
 all. The SDK checks each row, chunks them by 1000 and keeps 4 chunks in flight;
 the baseline, side by side in the same run, is raw aiohttp posting the same
-1000-row chunks with 4 in flight, encoded by ``json.dumps``, and no checks. Limits are off and the server
-(``_bulk_server``, its own process) only counts rows. Each measurement runs in a
-fresh process: peak RSS growth is its VmHWM (peak reset after a warm-up) minus
-its VmRSS before the import. Client CPU seconds per row are reported too: on a
-shared machine they vary less than wall-clock rates.
+1000-row chunks with 4 in flight, encoded by ``json.dumps``, and no checks.
+Limits are off and the server (``_bulk_server``, its own process) only counts
+rows. Each measurement runs in a fresh process: peak RSS growth is its VmHWM
+(peak reset after a warm-up) minus its VmRSS before the import. Client CPU
+seconds per row are reported too: on a shared machine they vary less than
+wall-clock rates.
 """
 
 from __future__ import annotations
