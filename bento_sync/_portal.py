@@ -168,15 +168,13 @@ class _Call(Generic[T]):
 
     def begin(self, fn: Callable[..., Awaitable[T]], args: Any, kwargs: Any) -> None:
         """Start the call (on the loop thread, where the client lives)."""
-        try:
-            self._task = asyncio.ensure_future(self._drive(fn(*args, **kwargs)))
-        except BaseException as exc:  # fn raised before returning a coroutine
-            self._error = exc
-            self._done.release()
+        self._task = asyncio.ensure_future(self._drive(fn, args, kwargs))
 
-    async def _drive(self, awaitable: Awaitable[T]) -> None:
+    async def _drive(self, fn: Callable[..., Awaitable[T]], args: Any, kwargs: Any) -> None:
+        # fn is called here, not in begin: a task cancelled before its first step then
+        # leaves no coroutine behind that was never awaited.
         try:
-            self._result = await awaitable
+            self._result = await fn(*args, **kwargs)
         except Exception as exc:
             self._error = exc
         except BaseException as exc:  # cancelled, or the loop is stopping: let it go on
