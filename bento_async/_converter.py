@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -304,7 +305,12 @@ def _generate(
     checks its type inline, and counts the keys it used to know (without a set
     operation) whether ``extra`` has anything in it.
     """
-    scope: dict[str, Any] = {"cls": cls, "_M": _MISSING, "_NotPlain": _NotPlain}
+    scope: dict[str, Any] = {
+        "cls": cls,
+        "_M": _MISSING,
+        "_NotPlain": _NotPlain,
+        "intern": sys.intern,
+    }
     known = [field.name for field in fields if field.name != "extra"]
     scope["_KNOWN"] = frozenset(known)
     lines = [
@@ -328,7 +334,9 @@ def _generate(
         "                    raise _NotPlain",
         "                extra[key] = item",
         "    if value is not a and 'type' in value:",
-        "        extra.setdefault('type', value['type'])",
+        "        kind = value['type']",
+        # One string per item type for every model kept (a fan-out keeps thousands).
+        "        extra.setdefault('type', intern(kind) if type(kind) is str else kind)",
         f"    return cls({', '.join(_argument(field) for field in fields)})",
     ]
     source = "\n".join(lines)
