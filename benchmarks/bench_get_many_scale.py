@@ -85,7 +85,24 @@ def run(quick: bool) -> list[Result]:
                 if n == large:
                     memory.append(per_result)
     setting = f"{small:,} vs {large:,} keys, concurrency {CONCURRENCY}, limits off, {runs} runs"
+    return _rows(cpu, wall, memory, small, large, setting, quick)
+
+
+def _rows(
+    cpu: dict[int, list[float]],
+    wall: dict[int, list[float]],
+    memory: list[float],
+    small: int,
+    large: int,
+    setting: str,
+    quick: bool,
+) -> list[Result]:
     ratios = [b / a for a, b in zip(cpu[small], cpu[large], strict=True)]
+    speeds = (
+        f"CPU {statistics.median(cpu[small]):.0f} vs {statistics.median(cpu[large]):.0f} µs "
+        f"per key, wall {statistics.median(wall[small]):.0f} vs "
+        f"{statistics.median(wall[large]):.0f} µs"
+    )
     return [
         summarise(
             "get_many at scale",
@@ -93,12 +110,7 @@ def run(quick: bool) -> list[Result]:
             ratios,
             target=None if quick else 1.10,
             below=True,
-            detail=(
-                f"CPU {statistics.median(cpu[small]):.0f} vs "
-                f"{statistics.median(cpu[large]):.0f} µs per key, wall "
-                f"{statistics.median(wall[small]):.0f} vs "
-                f"{statistics.median(wall[large]):.0f} µs; {setting}"
-            ),
+            detail=f"{speeds}; {setting}",
         ),
         summarise(
             "get_many at scale",

@@ -295,6 +295,28 @@ def _shortcut(
     return _generate(cls, fields, nullable_default)
 
 
+# The builder's first lines: the item, its attributes, and how many keys are left to read.
+_HEAD = """def build(value):
+    if type(value) is not dict:
+        raise _NotPlain
+    a = value.get('attributes', value)
+    if type(a) is not dict:
+        raise _NotPlain
+    left = len(a)"""
+# Its last lines but the return: what no field took goes to ``extra``, with the item's type
+# (interned: one string per type for every model kept, and a fan-out keeps thousands).
+_TAIL = """    extra = {}
+    if left:
+        for key, item in a.items():
+            if key not in _KNOWN:
+                if type(key) is not str:
+                    raise _NotPlain
+                extra[key] = item
+    if value is not a and 'type' in value:
+        kind = value['type']
+        extra.setdefault('type', intern(kind) if type(kind) is str else kind)"""
+
+
 def _generate(
     cls: type[T], fields: tuple[attrs.Attribute[Any], ...], nullable_default: frozenset[str]
 ) -> Callable[[Any], T]:
@@ -305,40 +327,19 @@ def _generate(
     checks its type inline, and counts the keys it used to know (without a set
     operation) whether ``extra`` has anything in it.
     """
+    known = frozenset(field.name for field in fields) - {"extra"}
     scope: dict[str, Any] = {
         "cls": cls,
         "_M": _MISSING,
         "_NotPlain": _NotPlain,
+        "_KNOWN": known,
         "intern": sys.intern,
     }
-    known = [field.name for field in fields if field.name != "extra"]
-    scope["_KNOWN"] = frozenset(known)
-    lines = [
-        "def build(value):",
-        "    if type(value) is not dict:",
-        "        raise _NotPlain",
-        "    a = value.get('attributes', value)",
-        "    if type(a) is not dict:",
-        "        raise _NotPlain",
-        "    left = len(a)",
-    ]
+    lines = [_HEAD]
     for field in fields:
         if field.name != "extra":
             lines += _field_lines(field, field.name in nullable_default, scope)
-    lines += [
-        "    extra = {}",
-        "    if left:",
-        "        for key, item in a.items():",
-        "            if key not in _KNOWN:",
-        "                if type(key) is not str:",
-        "                    raise _NotPlain",
-        "                extra[key] = item",
-        "    if value is not a and 'type' in value:",
-        "        kind = value['type']",
-        # One string per item type for every model kept (a fan-out keeps thousands).
-        "        extra.setdefault('type', intern(kind) if type(kind) is str else kind)",
-        f"    return cls({', '.join(_argument(field) for field in fields)})",
-    ]
+    lines += [_TAIL, f"    return cls({', '.join(_argument(field) for field in fields)})"]
     source = "\n".join(lines)
     exec(compile(source, f"<bento shortcut for {cls.__qualname__}>", "exec"), scope)
     build: Callable[[Any], T] = scope["build"]
