@@ -21,6 +21,7 @@ from ._converter import (
     converter,
     make_converter,
 )
+from ._dates import parse_datetime
 from ._errors import (
     ApiError,
     AuthenticationError,
@@ -30,11 +31,13 @@ from ._errors import (
     BulkCancelledError,
     BulkInterruptedError,
     ChunkCancelledError,
+    ClientClosedError,
     ConfigError,
     ConnectError,
     DecodeError,
     InputIssue,
     NotFoundError,
+    NotSentError,
     PermissionDeniedError,
     RateLimitError,
     RateLimitWaitError,
@@ -169,6 +172,7 @@ __all__ = [
     "ChartStyle",
     "ChunkCancelledError",
     "ChunkOutcome",
+    "ClientClosedError",
     "ClientConfig",
     "Command",
     "CommandName",
@@ -200,6 +204,7 @@ __all__ = [
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",
+    "NotSentError",
     "Page",
     "PageMeta",
     "PermissionDeniedError",
@@ -236,4 +241,5 @@ __all__ = [
     "configure_converter",
     "converter",
     "make_converter",
+    "parse_datetime",
 ]
