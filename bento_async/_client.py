@@ -258,9 +258,11 @@ class AsyncBento:
     async def _first_attempt(self, request: Request) -> _First:
         """Take a slot and send, with no event, deadline or log to mind (see ``_attempt``).
 
-        A success settles the permit; a failure leaves it to the retry loop.
+        A success settles the permit; a failure leaves it to the retry loop. What
+        ``_attempt`` does around the send, bar hooks, timeouts and logs, is done here too.
         """
         permit = await self._shared.limiters.acquire(request.family, request.emails)
+        departing()  # a bulk run now counts this chunk as sent (it may be processed)
         try:
             response = await self._shared.transport.send(request, self._timeouts)
         except TransportError as exc:
