@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import weakref
 from collections.abc import Callable
 from datetime import timedelta
 from types import TracebackType
@@ -23,6 +24,7 @@ from ._errors import (
 )
 from ._hooks import Hooks, RequestEvent, ResponseEvent, RetryEvent
 from ._http import Request, Response, decode_json, error_for
+from ._queue import EventQueue
 from ._ratelimit import Limiters, Permit
 from ._retry import parse_retry_after, retry_delay, wait_before_retry
 from ._transport import AiohttpTransport, Transport
@@ -60,6 +62,7 @@ class _Shared:
         self.hooks = hooks
         self.limiters = Limiters(config.rate_limits)
         self.tag_cache = TagCache()
+        self.queues: weakref.WeakSet[EventQueue] = weakref.WeakSet()
 
 
 class AsyncBento:
@@ -184,7 +187,9 @@ class AsyncBento:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP session. Idempotent."""
+        """Close the client's event queues (flushing them), then its HTTP session. Idempotent."""
+        for queue in list(self._shared.queues):
+            await queue.close()
         await self._shared.transport.aclose()
 
     async def _call(self, request: Request, parse: Callable[[Any], T]) -> T:

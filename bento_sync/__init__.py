@@ -61,9 +61,12 @@ from bento_async import (
     ModerationResult,
     NewBroadcast,
     NotFoundError,
+    NotVisibleError,
     Page,
     PageMeta,
     PermissionDeniedError,
+    QueueFullError,
+    QueueStats,
     RateLimit,
     RateLimitError,
     RateLimits,
@@ -89,6 +92,7 @@ from bento_async import (
     TemplateSummary,
     Timeouts,
     TransportError,
+    UndeliveredError,
     UnprocessableEntityError,
     ValidationError,
     Workflow,
@@ -98,6 +102,9 @@ from bento_async import (
 
 from ._client import (
     Bento,
+)
+from ._queue import (
+    EventQueue,
 )
 
 __all__ = [
@@ -144,6 +151,7 @@ __all__ = [
     "EmailTemplate",
     "EmailValidation",
     "Event",
+    "EventQueue",
     "EventType",
     "Field",
     "FormResponse",
@@ -158,9 +166,12 @@ __all__ = [
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",
+    "NotVisibleError",
     "Page",
     "PageMeta",
     "PermissionDeniedError",
+    "QueueFullError",
+    "QueueStats",
     "RateLimit",
     "RateLimitError",
     "RateLimitWaitError",
@@ -186,6 +197,7 @@ __all__ = [
     "TemplateSummary",
     "Timeouts",
     "TransportError",
+    "UndeliveredError",
     "UnprocessableEntityError",
     "ValidationError",
     "Workflow",

@@ -26,6 +26,7 @@ from ._forward import (
     forward_pages,
     forward_stream,
 )
+from ._queue import forward_queue
 
 __all__ = [
     "Broadcasts",
@@ -91,12 +92,13 @@ class Fields(SyncResource):
 
 
 class Events(SyncResource):
-    """Events: ``track``, ``track_purchase`` and ``track_many``."""
+    """Events: ``track``, ``track_purchase``, ``track_many`` and ``queue``."""
 
     _area = "events"
     track = forward(_events.Events.track)
     track_purchase = forward(_events.Events.track_purchase)
     track_many = forward_chunked(_events.Events.track_many, interruptible=True)
+    queue = forward_queue(_events.Events.queue)
 
 
 class Stats(SyncResource):
