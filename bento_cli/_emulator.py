@@ -111,6 +111,14 @@ def _print_settings(credentials: Mapping[str, object], profile: str, as_json: bo
     help="Inject failures, e.g. 'fraction=0.1,status=500,seed=7' or "
     "'kind=latency,seconds=0.2,family=batch' (repeatable; kinds: " + ", ".join(FAULT_KINDS) + ").",
 )
+@click.option(
+    "--import-delay",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="Hold each subscriber import back this long before fetch/subscribers shows it "
+    "(Bento queues imports for minutes) [default: 0].",
+)
 @click.option("--site-uuid", help="Site UUID to accept [default: random].")
 @click.option("--publishable-key", help="Publishable key to accept [default: random].")
 @click.option("--secret-key", help="Secret key to accept [default: random].")
@@ -120,6 +128,7 @@ def serve(
     port: int,
     profile: str | None,
     faults: tuple[str, ...],
+    import_delay: float,
     site_uuid: str | None,
     publishable_key: str | None,
     secret_key: str | None,
@@ -144,6 +153,7 @@ def serve(
             publishable_key=publishable_key,
             secret_key=secret_key,
             rate_limits=None if chosen == "none" else chosen,
+            import_delay=import_delay,
         )
         for spec in fault_specs:
             kind, args = fault_call(spec)

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import attrs
 
+from ._imports import PendingImports
 from ._state_audience import AudienceState
 from ._state_content import ContentState
 from ._state_experimental import ExperimentalStubs
@@ -134,6 +135,7 @@ class EmulatorSettings:
     enterprise: bool = False
     authors: frozenset[str] = frozenset({"jesse@example.com"})
     author_error_status: Literal[500, 422] = 500
+    import_delay: float = 0.0  # seconds before an import shows in fetch/subscribers
 
 
 @attrs.define(eq=False)
@@ -161,6 +163,8 @@ class EmulatorState(AudienceState, ContentState):
     # Segments, reports and ads for stats/*, and the experimental endpoints' tables.
     stats: StatsFixtures = attrs.field(init=False, factory=StatsFixtures)
     experimental: ExperimentalStubs = attrs.field(init=False, factory=ExperimentalStubs)
+    # Imports queued by batch/subscribers under an import delay (see _imports).
+    pending_imports: PendingImports[Any] = attrs.field(init=False, factory=PendingImports)
 
     def __attrs_post_init__(self) -> None:
         self._reset_content()
@@ -170,6 +174,7 @@ class EmulatorState(AudienceState, ContentState):
         """Forget all data and restart the id sequences; restore the stats and stub defaults."""
         self.stats.reset()
         self.experimental.reset()
+        self.pending_imports.clear()
         with self._lock:
             self._reset_content()
             self._reset_audience()

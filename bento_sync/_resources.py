@@ -48,11 +48,13 @@ __all__ = [
 
 
 class Subscribers(SyncResource):
-    """Subscribers: ``get``, ``create``, ``import_many``, ``get_many`` and ``stream_many``."""
+    """Subscribers: ``get``, ``create``, ``upsert``, ``import_many``, ``get_many`` and
+    ``stream_many``."""
 
     _area = "subscribers"
     get = forward(_subscribers.Subscribers.get)
     create = forward(_subscribers.Subscribers.create)
+    upsert = forward(_subscribers.Subscribers.upsert)
     import_many = forward_chunked(_subscribers.Subscribers.import_many, interruptible=True)
     get_many = forward_chunked(_subscribers.Subscribers.get_many, "emails", "uuids")
     stream_many = forward_stream(_subscribers.Subscribers.stream_many, "emails", "uuids")

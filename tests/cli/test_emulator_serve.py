@@ -143,3 +143,33 @@ def test_serve_rejects_an_unknown_fault_kind() -> None:
     )
     assert proc.returncode == 2
     assert "fail_fraction" in proc.stderr
+
+
+def test_serve_import_delay_holds_imports_back() -> None:
+    """With --import-delay an accepted import is not yet visible to fetch/subscribers."""
+    proc, settings = _serve("--profile", "none", "--import-delay", "30")
+    try:
+        auth = base64.b64encode(
+            f"{settings['publishable_key']}:{settings['secret_key']}".encode()
+        ).decode()
+        headers = {
+            "Authorization": f"Basic {auth}",
+            "User-Agent": "any-language/1.0",
+            "Content-Type": "application/json",
+        }
+        query = f"site_uuid={settings['site_uuid']}"
+        body = json.dumps({"subscribers": [{"email": "late@example.com"}]}).encode()
+        imported = urllib.request.Request(
+            f"{settings['base_url']}/batch/subscribers?{query}", data=body, headers=headers
+        )
+        with urllib.request.urlopen(imported, timeout=10) as response:
+            assert json.load(response)["results"] == 1
+        fetch = urllib.request.Request(
+            f"{settings['base_url']}/fetch/subscribers?{query}&email=late@example.com",
+            headers=headers,
+        )
+        with urllib.request.urlopen(fetch, timeout=10) as response:
+            assert json.load(response) == {"data": None}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
