@@ -1,0 +1,148 @@
+"""The Django email backend: django.core.mail delivering through the emulator's batch/emails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+django = pytest.importorskip("django")
+
+from django.conf import settings  # noqa: E402
+from django.core import mail  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+from bento_async import AuthorNotAuthorizedError, RateLimits, ValidationError  # noqa: E402
+from bento_emulator import BentoEmulator  # noqa: E402
+from bento_sync.contrib import django as backend_module  # noqa: E402
+
+BACKEND = "bento_sync.contrib.django.EmailBackend"
+AUTHOR = "jesse@example.com"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def django_settings() -> None:
+    """Configure Django once, with the Bento backend and an author as the default sender."""
+    if not settings.configured:
+        settings.configure(EMAIL_BACKEND=BACKEND, DEFAULT_FROM_EMAIL=AUTHOR)
+        django.setup()
+
+
+@pytest.fixture
+def emulator() -> Iterator[BentoEmulator]:
+    """A threaded emulator without rate limits, its keys in the Django settings."""
+    with BentoEmulator(rate_limits=None) as emu:
+        creds = emu.credentials
+        with override_settings(
+            EMAIL_BACKEND=BACKEND,
+            BENTO_PUBLISHABLE_KEY=creds["publishable_key"],
+            BENTO_SECRET_KEY=creds["secret_key"],
+            BENTO_SITE_UUID=creds["site_uuid"],
+            BENTO_BASE_URL=creds["base_url"],
+            BENTO_RATE_LIMITS=RateLimits.off(),
+        ):
+            yield emu
+    with backend_module._clients_lock:
+        clients = list(backend_module._clients.values())
+        backend_module._clients.clear()
+    for client in clients:
+        client.close()
+
+
+def _email_requests(emulator: BentoEmulator) -> list[int]:
+    return [
+        len(r.json["emails"])  # type: ignore[index, call-overload, arg-type]
+        for r in emulator.requests
+        if r.path.endswith("batch/emails")
+    ]
+
+
+def test_send_mail_wraps_plain_text_safely(emulator: BentoEmulator) -> None:
+    """A plain-text message arrives HTML-escaped, braces included, as a transactional email."""
+    sent = mail.send_mail("Hi", "Dear <b>you</b>,\n{{ secret }}", None, ["ann@example.com"])
+    assert sent == 1
+    [email] = emulator.state.outbox
+    assert (email.to, email.from_, email.subject) == ("ann@example.com", AUTHOR, "Hi")
+    assert "&lt;b&gt;you&lt;/b&gt;" in email.html_body
+    assert "{{" not in email.html_body
+    assert "&#123;&#123; secret &#125;&#125;" in email.html_body
+    assert email.transactional
+
+
+def test_html_alternative_and_every_recipient(emulator: BentoEmulator) -> None:
+    """The HTML alternative is the html_body; to, cc and bcc each get their own email."""
+    message = mail.EmailMultiAlternatives(
+        "Report",
+        "plain version",
+        "Jesse <jesse@example.com>",
+        ["a@example.com"],
+        cc=["b@example.com"],
+        bcc=["c@example.com"],
+    )
+    message.attach_alternative("<h1>Report</h1>", "text/html")
+    assert message.send() == 1
+    outbox = emulator.state.outbox
+    assert sorted(e.to for e in outbox) == ["a@example.com", "b@example.com", "c@example.com"]
+    assert {e.html_body for e in outbox} == {"<h1>Report</h1>"}
+    assert {e.from_ for e in outbox} == {AUTHOR}
+    assert _email_requests(emulator) == [3]
+
+
+def test_send_messages_goes_60_per_request(emulator: BentoEmulator) -> None:
+    """130 messages go out in requests of 60, 60 and 10; all count as accepted."""
+    messages = [mail.EmailMessage(f"n{i}", "body", None, [f"u{i}@example.com"]) for i in range(130)]
+    with mail.get_connection() as connection:
+        assert connection.send_messages(messages) == 130
+    assert _email_requests(emulator) == [60, 60, 10]
+    assert len(emulator.state.outbox) == 130
+
+
+def test_a_sender_that_is_not_an_author(emulator: BentoEmulator) -> None:
+    """Bento's author check raises AuthorNotAuthorizedError, or counts 0 when silent."""
+    with pytest.raises(AuthorNotAuthorizedError):
+        mail.send_mail("Hi", "body", "stranger@example.com", ["ann@example.com"])
+    assert (
+        mail.send_mail(
+            "Hi", "body", "stranger@example.com", ["ann@example.com"], fail_silently=True
+        )
+        == 0
+    )
+    assert emulator.state.outbox == []
+
+
+def test_what_bento_cannot_carry_is_refused_before_sending(emulator: BentoEmulator) -> None:
+    """Attachments, reply-to, headers and several senders raise ValidationError and nothing
+    is sent; fail_silently skips only those messages."""
+    good = mail.EmailMessage("ok", "body", None, ["a@example.com"])
+    attached = mail.EmailMessage("file", "body", None, ["b@example.com"])
+    attached.attach("report.csv", "a,b\n", "text/csv")
+    replying = mail.EmailMessage("r", "body", None, ["c@example.com"], reply_to=["x@example.com"])
+    headed = mail.EmailMessage("h", "body", None, ["d@example.com"], headers={"X-Tag": "1"})
+    two_senders = mail.EmailMessage("s", "b", "jesse@example.com, a@example.com", ["e@example.com"])
+    for bad, path in [
+        (attached, "attachments"),
+        (replying, "reply_to"),
+        (headed, "headers"),
+        (two_senders, "from_email"),
+    ]:
+        with pytest.raises(ValidationError) as info:
+            mail.get_connection().send_messages([good, bad])
+        assert [issue.path for issue in info.value.issues] == [path]
+    assert emulator.state.outbox == []
+    silent = mail.get_connection(fail_silently=True)
+    assert silent.send_messages([good, attached, replying, headed, two_senders]) == 1
+    assert [e.to for e in emulator.state.outbox] == ["a@example.com"]
+
+
+def test_keys_from_the_environment(
+    emulator: BentoEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without BENTO_* Django settings the backend reads the BENTO_* environment."""
+    creds = emulator.credentials
+    for name, value in creds.items():
+        monkeypatch.setenv(f"BENTO_{name.upper()}", value)
+    with override_settings(
+        BENTO_PUBLISHABLE_KEY=None, BENTO_SECRET_KEY=None, BENTO_SITE_UUID=None, BENTO_BASE_URL=None
+    ):
+        assert mail.send_mail("Hi", "body", None, ["env@example.com"]) == 1
+    assert [e.to for e in emulator.state.outbox] == ["env@example.com"]
