@@ -26,7 +26,7 @@ from ._hooks import Hooks, RequestEvent, ResponseEvent, RetryEvent
 from ._http import Request, Response, decode_json, error_for
 from ._queue import EventQueue
 from ._ratelimit import Limiters, Permit
-from ._retry import parse_retry_after, retry_delay, wait_before_retry
+from ._retry import Decision, decide, parse_retry_after
 from ._transport import AiohttpTransport, Transport
 from .resources.broadcasts import Broadcasts
 from .resources.commands import Commands
@@ -195,82 +195,87 @@ class AsyncBento:
     async def _call(self, request: Request, parse: Callable[[Any], T]) -> T:
         """Send a request through the limiter with retries; parse the JSON body.
 
-        The single send path: every API call goes through here. Each attempt
-        takes a rate-limit slot (a 429 also holds the family's other callers);
-        the final error carries the attempt count and the last Retry-After.
+        The single send path: every API call goes through here. Each attempt takes
+        a rate-limit slot; :func:`~bento_async._retry.decide` says what follows a
+        failure (stop, sleep, or cool the family down); the final error carries the
+        attempt count and the last Retry-After.
         """
-        shared = self._shared
         loop = asyncio.get_running_loop()
-        policy = self._retry
         start = loop.time()
         attempt = 0
         last_retry_after: float | None = None
         while True:
-            left = None if policy.deadline is None else policy.deadline - (loop.time() - start)
-            try:
-                permit = await shared.limiters.acquire(
-                    request.family, request.emails, max_wait=_min(self._max_wait, left)
-                )
-            except RateLimitWaitError as exc:
-                exc.attempts, exc.retry_after = attempt, last_retry_after
-                raise
+            permit = await self._acquire(request, start, attempt, last_retry_after)
             attempt += 1
-            jitter = random.random()
-            outcome: _Outcome | None = None
             try:
-                outcome = await self._attempt(request, attempt, start)
-            finally:
-                self._settle(permit, request, outcome, attempt, jitter)
-            error, response = outcome
+                error, response = await self._attempt(request, attempt, start)
+            except BaseException:  # cancelled, or failed outside the transport
+                permit.settle(None)
+                raise
             if error is None:
+                permit.settle(False)
                 assert response is not None
                 return _parse(request, response, parse)
             if error.retry_after is not None:
                 last_retry_after = error.retry_after
-            delay = retry_delay(
+            decision = decide(
                 error,
                 attempt=attempt,
-                policy=policy,
+                policy=self._retry,
                 idempotent=request.idempotent,
                 elapsed=loop.time() - start,
-                jitter=jitter,
+                jitter=random.random(),
             )
-            if delay is None:
+            self._carry_out(decision, permit, request, error, attempt)
+            if not decision.retry:
                 raise _final(error, attempt, last_retry_after)
-            shared.hooks.on_retry(
-                RetryEvent(request.method, request.path, request.family, attempt, delay, error)
-            )
-            log.debug(
-                "bento %s %s: attempt %d failed (%s); retrying in %.2fs",
-                request.method,
-                request.path,
-                attempt,
-                error,
-                delay,
-            )
-            if not isinstance(error, RateLimitError):
-                # A 429's wait is the family's cooldown, served at the gate in acquire().
-                await asyncio.sleep(delay)
+            if not decision.cooldown:
+                await asyncio.sleep(decision.wait)
 
-    def _settle(
+    async def _acquire(
+        self, request: Request, start: float, attempt: int, last_retry_after: float | None
+    ) -> Permit:
+        """Take a rate-limit slot, waiting at most ``max_wait`` and the deadline's rest."""
+        policy = self._retry
+        elapsed = asyncio.get_running_loop().time() - start
+        left = None if policy.deadline is None else policy.deadline - elapsed
+        try:
+            return await self._shared.limiters.acquire(
+                request.family, request.emails, max_wait=_min(self._max_wait, left)
+            )
+        except RateLimitWaitError as exc:
+            exc.attempts, exc.retry_after = attempt, last_retry_after
+            raise
+
+    def _carry_out(
         self,
+        decision: Decision,
         permit: Permit,
         request: Request,
-        outcome: _Outcome | None,
+        error: ApiError | TransportError,
         attempt: int,
-        jitter: float,
     ) -> None:
-        """Open the family's cooldown after a 429, then report the outcome to the gate."""
-        if outcome is None:  # cancelled, or failed outside the transport
-            permit.settle(None)
+        """Open the family's cooldown after a 429, settle the permit, report a retry.
+
+        The cooldown opens before the permit settles, so a probe's 429 closes the
+        gate again before the callers parked behind it are let go.
+        """
+        if decision.cooldown:
+            self._shared.limiters[request.family].cooldown(decision.wait)
+        permit.settle(isinstance(error, RateLimitError))
+        if not decision.retry:
             return
-        error = outcome[0]
-        limited = isinstance(error, RateLimitError)
-        if limited:
-            assert error is not None
-            delay = wait_before_retry(error, attempt=attempt, policy=self._retry, jitter=jitter)
-            self._shared.limiters[request.family].cooldown(delay)
-        permit.settle(limited)
+        self._shared.hooks.on_retry(
+            RetryEvent(request.method, request.path, request.family, attempt, decision.wait, error)
+        )
+        log.debug(
+            "bento %s %s: attempt %d failed (%s); retrying in %.2fs",
+            request.method,
+            request.path,
+            attempt,
+            error,
+            decision.wait,
+        )
 
     async def _attempt(self, request: Request, attempt: int, start: float) -> _Outcome:
         shared = self._shared

@@ -10,7 +10,12 @@ Retry policy:
   when the caller opted in with ``RetryPolicy(retry_unsafe=True)``.
 * Other 4xx, and success bodies that do not decode, are never retried.
 * The wait is the answer's Retry-After (capped at ``max_retry_after``) when it
-  has one, else a capped exponential backoff with jitter.
+  has one, else a capped exponential backoff with jitter. After a 429 the wait is
+  the family's cooldown, opened for every caller even when this one gives up.
+
+One pure function, :func:`decide`, turns an attempt's error, the attempt number,
+the policy and the time spent into a :class:`Decision` (stop, sleep, or cool the
+family down); the send loop in ``_client`` only carries it out.
 
 Safe to repeat, per endpoint (``Request.idempotent``, set by each resource):
 
@@ -41,6 +46,8 @@ import math
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
+import attrs
+
 from ._config import RetryPolicy
 from ._errors import (
     BentoError,
@@ -50,7 +57,15 @@ from ._errors import (
     ServerError,
 )
 
-__all__ = ["backoff_delay", "parse_retry_after", "retry_delay", "wait_before_retry"]
+__all__ = [
+    "STOP",
+    "Decision",
+    "backoff_delay",
+    "decide",
+    "is_retryable",
+    "parse_retry_after",
+    "wait_before_retry",
+]
 
 
 def backoff_delay(attempt: int, policy: RetryPolicy, jitter: float) -> float:
@@ -109,8 +124,7 @@ def wait_before_retry(
 ) -> float:
     """Return the wait the answer asked for (Retry-After, up to the cap), else the backoff.
 
-    For a 429 this is also how long the family's cooldown lasts. A Retry-After
-    that is negative, infinite or not a number counts as absent.
+    A Retry-After that is negative, infinite or not a number counts as absent.
     """
     retry_after = getattr(error, "retry_after", None)
     if isinstance(retry_after, (int, float)) and math.isfinite(retry_after) and retry_after >= 0:
@@ -118,7 +132,25 @@ def wait_before_retry(
     return backoff_delay(attempt, policy, jitter)
 
 
-def retry_delay(
+@attrs.frozen
+class Decision:
+    """What the send loop does after a failed attempt.
+
+    ``retry``: send again. ``wait``: the seconds before the next attempt. ``cooldown``:
+    the wait is the family's cooldown (a 429), served at the rate-limit gate to every
+    caller of the family, so the loop does not sleep; it is opened even when the call
+    gives up, since the other callers must still hold back.
+    """
+
+    retry: bool
+    wait: float = 0.0
+    cooldown: bool = False
+
+
+STOP = Decision(retry=False)
+
+
+def decide(
     error: BentoError,
     *,
     attempt: int,
@@ -126,18 +158,19 @@ def retry_delay(
     idempotent: bool,
     elapsed: float,
     jitter: float,
-) -> float | None:
-    """Return how long to wait before the next attempt, or None to give up.
+) -> Decision:
+    """Decide stop, sleep or cool down after attempt number ``attempt`` failed with ``error``.
 
-    ``attempt`` is the number of attempts made so far; ``elapsed`` the seconds
-    since the first one started. A Retry-After is honoured up to
+    ``elapsed`` is the seconds since the first attempt started; ``jitter`` a number
+    in [0, 1] that spreads backoffs. A Retry-After is honoured up to
     ``policy.max_retry_after``; no wait ever runs past ``policy.deadline``.
     """
-    if attempt >= policy.attempts:
-        return None
-    if not is_retryable(error, idempotent=idempotent, policy=policy):
-        return None
-    delay = wait_before_retry(error, attempt=attempt, policy=policy, jitter=jitter)
-    if policy.deadline is not None and elapsed + delay >= policy.deadline:
-        return None
-    return delay
+    limited = isinstance(error, RateLimitError)
+    if not limited and not is_retryable(error, idempotent=idempotent, policy=policy):
+        return STOP
+    wait = wait_before_retry(error, attempt=attempt, policy=policy, jitter=jitter)
+    over_budget = policy.deadline is not None and elapsed + wait >= policy.deadline
+    retry = attempt < policy.attempts and not over_budget
+    if not retry and not limited:
+        return STOP
+    return Decision(retry=retry, wait=wait, cooldown=limited)

@@ -5,18 +5,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bento_async import (
+    ApiError,
     BadRequestError,
     ConnectError,
     RateLimitError,
     RequestTimeoutError,
     RetryPolicy,
     ServerError,
+    TransportError,
 )
-from bento_async._retry import backoff_delay, parse_retry_after, retry_delay
+from bento_async._retry import STOP, Decision, backoff_delay, decide, parse_retry_after
 
 policies = st.builds(
     RetryPolicy,
@@ -28,12 +31,12 @@ policies = st.builds(
 )
 
 
-def _err(kind: str, retry_after: float | None = None) -> Exception:
+def _err(kind: str, retry_after: float | None = None) -> ApiError | TransportError:
     where = {"method": "GET", "path": "fetch/tags"}
     if kind == "429":
         return RateLimitError("slow down", status=429, retry_after=retry_after, **where)
     if kind == "500":
-        return ServerError("boom", status=500, **where)
+        return ServerError("boom", status=500, retry_after=retry_after, **where)
     if kind == "timeout":
         return RequestTimeoutError("timed out", **where)
     if kind == "refused":
@@ -44,6 +47,12 @@ def _err(kind: str, retry_after: float | None = None) -> Exception:
 
 
 kinds = st.sampled_from(["429", "500", "timeout", "refused", "dropped", "400"])
+
+
+def retry_delay(error: ApiError | TransportError, **kwargs: object) -> float | None:
+    """The wait before the next attempt that `decide` orders, or None when it stops."""
+    decision = decide(error, **kwargs)
+    return decision.wait if decision.retry else None
 
 
 @given(st.integers(1, 100), policies, st.floats(0, 1))
@@ -76,7 +85,7 @@ def test_retry_delay_respects_attempts_deadline_and_caps(
     """A retry never exceeds the attempts, never runs past the deadline, never waits past a cap."""
     error = _err(kind, retry_after)
     delay = retry_delay(
-        error,  # type: ignore[arg-type]
+        error,
         attempt=attempt,
         policy=policy,
         idempotent=idempotent,
@@ -98,7 +107,7 @@ def test_retry_delay_respects_attempts_deadline_and_caps(
 def test_rate_limited_is_retried_even_when_unsafe() -> None:
     """A 429 was not processed, so even an event send is retried, honouring Retry-After."""
     delay = retry_delay(
-        _err("429", 3.0),  # type: ignore[arg-type]
+        _err("429", 3.0),
         attempt=1,
         policy=RetryPolicy(),
         idempotent=False,
@@ -111,15 +120,15 @@ def test_rate_limited_is_retried_even_when_unsafe() -> None:
 def test_unsafe_server_error_is_not_retried_unless_opted_in() -> None:
     """A 5xx on an event send is ambiguous: no retry by default, a retry with retry_unsafe."""
     common = {"attempt": 1, "idempotent": False, "elapsed": 0.0, "jitter": 0.0}
-    assert retry_delay(_err("500"), policy=RetryPolicy(), **common) is None  # type: ignore[arg-type]
+    assert retry_delay(_err("500"), policy=RetryPolicy(), **common) is None
     opted = RetryPolicy(retry_unsafe=True)
-    assert retry_delay(_err("500"), policy=opted, **common) == 0.25  # type: ignore[arg-type]
+    assert retry_delay(_err("500"), policy=opted, **common) == 0.25
 
 
 def test_refused_connection_is_always_retried() -> None:
     """A connection that never opened sent nothing, so it is safe to retry anything."""
     delay = retry_delay(
-        _err("refused"),  # type: ignore[arg-type]
+        _err("refused"),
         attempt=1,
         policy=RetryPolicy(),
         idempotent=False,
@@ -166,9 +175,9 @@ def test_no_retry_after_value_breaks_the_decision(
     """Whatever Retry-After an error carries (NaN, infinite, negative), the wait is a finite
     number within the caps, or None."""
     error = _err(kind)
-    error.retry_after = retry_after  # type: ignore[attr-defined]
+    error.retry_after = retry_after
     delay = retry_delay(
-        error,  # type: ignore[arg-type]
+        error,
         attempt=attempt,
         policy=policy,
         idempotent=True,
@@ -184,5 +193,71 @@ def test_server_error_retry_after_is_honoured_up_to_the_cap() -> None:
     common = {"attempt": 1, "idempotent": True, "elapsed": 0.0, "jitter": 0.0}
     soon = ServerError("busy", status=503, retry_after=2.0, **where)
     late = ServerError("busy", status=503, retry_after=600.0, **where)
-    assert retry_delay(soon, policy=RetryPolicy(), **common) == 2.0  # type: ignore[arg-type]
-    assert retry_delay(late, policy=RetryPolicy(), **common) == 60.0  # type: ignore[arg-type]
+    assert retry_delay(soon, policy=RetryPolicy(), **common) == 2.0
+    assert retry_delay(late, policy=RetryPolicy(), **common) == 60.0
+
+
+_TABLE = [
+    # kind, retry_after, attempt, idempotent, retry_unsafe, elapsed, deadline -> decision
+    ("400", None, 1, True, False, 0.0, None, STOP),
+    ("500", None, 1, True, False, 0.0, None, Decision(retry=True, wait=0.25)),
+    ("500", None, 1, False, False, 0.0, None, STOP),
+    ("500", None, 1, False, True, 0.0, None, Decision(retry=True, wait=0.25)),
+    ("500", 2.0, 1, True, False, 0.0, None, Decision(retry=True, wait=2.0)),
+    ("500", None, 3, True, False, 0.0, None, STOP),
+    ("500", None, 1, True, False, 9.9, 10.0, STOP),
+    ("timeout", None, 2, True, False, 0.0, None, Decision(retry=True, wait=0.5)),
+    ("timeout", None, 1, False, False, 0.0, None, STOP),
+    ("dropped", None, 1, False, False, 0.0, None, STOP),
+    ("refused", None, 1, False, False, 0.0, None, Decision(retry=True, wait=0.25)),
+    ("429", 3.0, 1, False, False, 0.0, None, Decision(retry=True, wait=3.0, cooldown=True)),
+    ("429", None, 1, False, False, 0.0, None, Decision(retry=True, wait=0.25, cooldown=True)),
+    ("429", 600.0, 1, True, False, 0.0, None, Decision(retry=True, wait=60.0, cooldown=True)),
+    ("429", 3.0, 3, True, False, 0.0, None, Decision(retry=False, wait=3.0, cooldown=True)),
+    ("429", 3.0, 1, True, False, 8.0, 10.0, Decision(retry=False, wait=3.0, cooldown=True)),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "retry_after", "attempt", "idempotent", "unsafe", "elapsed", "deadline", "expected"),
+    _TABLE,
+)
+def test_decision_table(
+    kind: str,
+    retry_after: float | None,
+    attempt: int,
+    idempotent: bool,
+    unsafe: bool,
+    elapsed: float,
+    deadline: float | None,
+    expected: Decision,
+) -> None:
+    """Every retry rule in one table: stop, sleep, or cool the family down (even when giving up)."""
+    policy = RetryPolicy(attempts=3, retry_unsafe=unsafe, deadline=deadline)
+    decision = decide(
+        _err(kind, retry_after),
+        attempt=attempt,
+        policy=policy,
+        idempotent=idempotent,
+        elapsed=elapsed,
+        jitter=0.0,
+    )
+    assert decision == expected
+
+
+@given(kinds, st.integers(1, 12), policies, st.booleans(), st.floats(0, 200), st.floats(0, 1))
+def test_a_429_always_cools_the_family_down(
+    kind: str, attempt: int, policy: RetryPolicy, idempotent: bool, elapsed: float, jitter: float
+) -> None:
+    """A 429 opens the family's cooldown whether or not this call retries; nothing else does."""
+    decision = decide(
+        _err(kind, 1.0),
+        attempt=attempt,
+        policy=policy,
+        idempotent=idempotent,
+        elapsed=elapsed,
+        jitter=jitter,
+    )
+    assert decision.cooldown is (kind == "429")
+    if decision.cooldown:
+        assert decision.wait == min(1.0, policy.max_retry_after)
