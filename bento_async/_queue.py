@@ -22,15 +22,16 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import inspect
 import logging
 import os
 import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Concatenate, Literal, ParamSpec
 
 import attrs
 
@@ -44,6 +45,7 @@ __all__ = ["EventQueue", "OnError", "Overflow", "QueueStats"]
 
 log = logging.getLogger("bento_async.queue")
 
+P = ParamSpec("P")
 Overflow = Literal["block", "drop_new", "raise"]
 OnError = Callable[[list[Event], BaseException], None]
 Post = Callable[[list[Event], bool], Awaitable[BatchResult]]
@@ -110,6 +112,24 @@ def _options(
         resend_ambiguous,
         exit_wait,
     )
+
+
+def _enqueue(
+    name: str, build: Callable[P, Event], doc: str
+) -> Callable[Concatenate[EventQueue, P], None]:
+    """Return the method ``name``: it takes ``build``'s parameters, builds the event and
+    queues it (one list of parameters for ``events.track`` and the queue's ``track``)."""
+
+    def put(self: EventQueue, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        self._put(build(*args, **kwargs))
+
+    built = inspect.signature(build)
+    this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)
+    put.__signature__ = built.replace(  # type: ignore[attr-defined]
+        parameters=[this, *built.parameters.values()], return_annotation=None
+    )
+    put.__name__, put.__qualname__, put.__doc__ = name, f"EventQueue.{name}", doc
+    return put
 
 
 class EventQueue:
@@ -180,58 +200,23 @@ class EventQueue:
 
     # -- the caller's side (any thread) ---------------------------------------------------
 
-    def track(
-        self,
-        email: str,
-        type: str,
-        *,
-        fields: Mapping[str, Any] | None = None,
-        details: Mapping[str, Any] | None = None,
-        date: datetime | None = None,
-        bypass_workflows: bool = False,
-    ) -> None:
-        """Queue one event (see ``events.track``) and return at once.
+    track = _enqueue(
+        "track",
+        Event.custom,
+        """Queue one event (the arguments of ``events.track``) and return at once.
 
         Raises ValidationError for bad input, QueueFullError when full (``raise``),
         RuntimeError once the queue is closed.
-        """
-        event = Event.custom(
-            email,
-            type,
-            fields=fields,
-            details=details,
-            date=date,
-            bypass_workflows=bypass_workflows,
-        )
-        self._put(event)
-
-    def track_purchase(
-        self,
-        email: str,
-        *,
-        key: str | int,
-        amount: int,
-        currency: str = "USD",
-        cart: Mapping[str, Any] | None = None,
-        fields: Mapping[str, Any] | None = None,
-        date: datetime | None = None,
-        bypass_workflows: bool = False,
-    ) -> None:
-        """Queue one ``$purchase`` of ``amount`` cents (see ``events.track_purchase``).
+        """,
+    )
+    track_purchase = _enqueue(
+        "track_purchase",
+        Event.purchase,
+        """Queue one ``$purchase`` (the arguments of ``events.track_purchase``).
 
         Raises as :meth:`track` does.
-        """
-        event = Event.purchase(
-            email,
-            key=key,
-            amount=amount,
-            currency=currency,
-            cart=cart,
-            fields=fields,
-            date=date,
-            bypass_workflows=bypass_workflows,
-        )
-        self._put(event)
+        """,
+    )
 
     def _put(self, event: Event) -> None:
         issues: list[InputIssue] = []

@@ -82,6 +82,8 @@ class EventQueue:
     @property
     def stats(self) -> QueueStats:
         """Return the counters: tracked, queued, in flight, sent, failed and dropped."""
+        if self._bento._root._closed and self._queue is not None:
+            return self._queue.stats  # the last figures, after the client closed the queue
         return self._current().stats
 
     def flush(self, timeout: float | timedelta | None = None) -> bool:

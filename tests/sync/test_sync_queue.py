@@ -16,6 +16,7 @@ import pytest
 
 from bento_async import AsyncBento, Event, RateLimits
 from bento_async import EventQueue as AsyncEventQueue
+from bento_async.resources.events import Events
 from bento_emulator import BentoEmulator
 from bento_sync import Bento, EventQueue
 
@@ -27,6 +28,9 @@ def test_queue_takes_the_async_options(sync_bento: Bento) -> None:
         async_client.events.queue
     )
     for name in ("track", "track_purchase"):
+        direct = list(inspect.signature(getattr(Events, name)).parameters.values())[1:]
+        queued = list(inspect.signature(getattr(AsyncEventQueue, name)).parameters.values())[1:]
+        assert queued == direct, f"queue.{name} takes the arguments of events.{name}"
         sync_method = getattr(EventQueue, name)
         assert inspect.signature(sync_method) == inspect.signature(getattr(AsyncEventQueue, name))
         assert sync_method.__doc__ == getattr(AsyncEventQueue, name).__doc__
@@ -72,6 +76,7 @@ def test_closing_the_client_flushes_the_queue(threaded_emulator: BentoEmulator) 
         queue = bento.events.queue(interval=60)
         queue.track("a@example.com", "signup")
     assert [e.email for e in threaded_emulator.state.events] == ["a@example.com"]
+    assert queue.stats.sent == 1
     queue.close()  # idempotent, and harmless after the client closed
 
 
