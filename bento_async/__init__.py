@@ -55,6 +55,8 @@ from ._hooks import (
 )
 from ._queue import (
     EventQueue,
+)
+from ._queue_options import (
     QueueStats,
 )
 from ._version import (

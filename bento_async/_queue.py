@@ -31,87 +31,24 @@ import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Concatenate, Literal, ParamSpec
-
-import attrs
+from typing import Concatenate, ParamSpec
 
 from ._config import seconds
-from ._errors import InputIssue, QueueFullError, UndeliveredError, ValidationError
+from ._errors import InputIssue, QueueFullError, UndeliveredError
+from ._queue_options import QueueOptions, QueueStats
 from ._validate import raise_if
 from .models import BatchResult
 from .models.events import Event
 
-__all__ = ["EventQueue", "OnError", "Overflow", "QueueStats"]
+__all__ = ["EventQueue"]
 
 log = logging.getLogger("bento_async.queue")
 
 P = ParamSpec("P")
-Overflow = Literal["block", "drop_new", "raise"]
-OnError = Callable[[list[Event], BaseException], None]
 Post = Callable[[list[Event], bool], Awaitable[BatchResult]]
 Check = Callable[[Event, str, list[InputIssue]], "Event | None"]
 
 _WARN_EVERY = 10.0  # seconds between two "dropped" warnings of one queue
-
-
-@attrs.frozen
-class QueueStats:
-    """A snapshot of an event queue's counters (see :class:`EventQueue`)."""
-
-    tracked: int
-    queued: int
-    in_flight: int
-    sent: int
-    failed: int
-    dropped: int
-
-
-@attrs.frozen
-class _Options:
-    max_queue: int
-    overflow: Overflow
-    batch_size: int
-    interval: float
-    concurrency: int
-    resend_ambiguous: bool
-    exit_timeout: float
-
-
-def _options(
-    max_queue: int,
-    overflow: Overflow,
-    batch_size: int,
-    interval: float | timedelta,
-    concurrency: int,
-    resend_ambiguous: bool,
-    exit_timeout: float | timedelta,
-    max_batch: int,
-) -> _Options:
-    """Check the queue's options. Raises ValidationError listing every bad one."""
-    issues: list[InputIssue] = []
-    if not isinstance(max_queue, int) or max_queue < 1:
-        issues.append(InputIssue("max_queue", "must be a positive integer"))
-    if overflow not in ("block", "drop_new", "raise"):
-        issues.append(InputIssue("overflow", "must be 'block', 'drop_new' or 'raise'"))
-    if not isinstance(batch_size, int) or not 1 <= batch_size <= max_batch:
-        issues.append(InputIssue("batch_size", f"must be an integer from 1 to {max_batch}"))
-    if not isinstance(concurrency, int) or concurrency < 1:
-        issues.append(InputIssue("concurrency", "must be a positive integer"))
-    wait, exit_wait = seconds(interval), seconds(exit_timeout)
-    if not wait > 0:
-        issues.append(InputIssue("interval", "must be a positive number of seconds"))
-    if not exit_wait >= 0:
-        issues.append(InputIssue("exit_timeout", "must not be negative"))
-    raise_if(issues)
-    return _Options(
-        max_queue,
-        overflow,
-        batch_size,
-        wait,
-        concurrency,
-        resend_ambiguous,
-        exit_wait,
-    )
 
 
 def _enqueue(
@@ -148,13 +85,11 @@ class EventQueue:
     waiting at most ``exit_timeout`` seconds.
     """
 
-    def __init__(
-        self, post: Post, check: Check, options: _Options, on_error: OnError | None
-    ) -> None:
+    def __init__(self, post: Post, check: Check, options: QueueOptions) -> None:
         self._post = post
         self._check = check
         self._opts = options
-        self._on_error = on_error
+        self._on_error = options.on_error
         self._reset()
         with contextlib.suppress(RuntimeError):  # no loop yet: bound by the first use
             self._bind(asyncio.get_running_loop())
@@ -513,33 +448,3 @@ def _reset_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_in_child)
-
-
-def make_queue(
-    post: Post,
-    check: Check,
-    *,
-    max_queue: int,
-    overflow: Overflow,
-    batch_size: int,
-    interval: float | timedelta,
-    concurrency: int,
-    on_error: OnError | None,
-    resend_ambiguous: bool,
-    exit_timeout: float | timedelta,
-    max_batch: int,
-) -> EventQueue:
-    """Check the options and build a queue. Raises ValidationError for a bad option."""
-    options = _options(
-        max_queue,
-        overflow,
-        batch_size,
-        interval,
-        concurrency,
-        resend_ambiguous,
-        exit_timeout,
-        max_batch,
-    )
-    if on_error is not None and not callable(on_error):
-        raise ValidationError([InputIssue("on_error", "must be callable")])
-    return EventQueue(post, check, options, on_error)

@@ -9,7 +9,8 @@ from typing import Any
 from .._bulk import BulkSpec, run_bulk
 from .._errors import InputIssue
 from .._http import Request
-from .._queue import EventQueue, OnError, Overflow, make_queue
+from .._queue import EventQueue
+from .._queue_options import OnError, Overflow, QueueOptions
 from .._validate import (
     check_email,
     check_flat_fields,
@@ -170,19 +171,18 @@ class Events(ResourceBase):
 
         Raises ValidationError for a bad option.
         """
-        queue = make_queue(
-            self._post,
-            check_event,
-            max_queue=max_queue,
-            overflow=overflow,
-            batch_size=batch_size,
-            interval=interval,
-            concurrency=concurrency,
-            on_error=on_error,
-            resend_ambiguous=resend_ambiguous,
-            exit_timeout=exit_timeout,
+        options = QueueOptions.checked(
+            max_queue,
+            overflow,
+            batch_size,
+            interval,
+            concurrency,
+            on_error,
+            resend_ambiguous,
+            exit_timeout,
             max_batch=MAX_EVENTS,
         )
+        queue = EventQueue(self._post, check_event, options)
         self._client._shared.queues.add(queue)
         return queue
 

@@ -281,6 +281,16 @@ async def test_bad_options_raise(client: AsyncBento) -> None:
             batch_size=1001,
             interval=0,
             concurrency=0,
+            on_error=42,  # type: ignore[arg-type]
+            exit_timeout=-1,
         )
     paths = {issue.path for issue in info.value.issues}
-    assert paths == {"max_queue", "overflow", "batch_size", "interval", "concurrency"}
+    assert paths == {
+        "max_queue",
+        "overflow",
+        "batch_size",
+        "interval",
+        "concurrency",
+        "on_error",
+        "exit_timeout",
+    }
