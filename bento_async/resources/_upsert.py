@@ -10,7 +10,7 @@ from .._config import seconds
 from .._errors import InputIssue
 from ..models import Subscriber
 
-__all__ = ["DEFAULT_WAIT", "poll_gaps", "shows", "wait_seconds"]
+__all__ = ["DEFAULT_WAIT", "poll_gaps", "shows", "tag_names", "wait_seconds"]
 
 DEFAULT_WAIT = 300.0  # seconds: Bento says imports show up within 1 to 5 minutes
 FIRST_GAP = 0.25
@@ -29,6 +29,12 @@ def wait_seconds(wait: bool | float | timedelta, issues: list[InputIssue]) -> fl
             return value
     issues.append(InputIssue("wait", "must be False, True or a positive number of seconds"))
     return None
+
+
+def tag_names(tags: str | Collection[str]) -> list[str]:
+    """Return tag names from a comma-separated string or a collection, blanks dropped."""
+    names = tags.split(",") if isinstance(tags, str) else tags
+    return [name.strip() for name in names if isinstance(name, str) and name.strip()]
 
 
 def poll_gaps() -> Iterator[float]:

@@ -23,7 +23,7 @@ from .._validate import all_valid_emails, check_email, check_flat_fields, raise_
 from ..models import Subscriber
 from ..models.bulk import BulkProgress, BulkResult, Lookup
 from ._base import ResourceBase, parse_batch_result, parse_item, parse_optional_item
-from ._upsert import poll_gaps, shows, wait_seconds
+from ._upsert import poll_gaps, shows, tag_names, wait_seconds
 
 __all__ = ["EncodedRecords", "Subscribers", "import_batch", "import_body", "import_record"]
 
@@ -161,8 +161,8 @@ class Subscribers(ResourceBase):
         email: str,
         *,
         fields: Mapping[str, Any] | None = None,
-        tags: Sequence[str] = (),
-        remove_tags: Sequence[str] = (),
+        tags: str | Sequence[str] = (),
+        remove_tags: str | Sequence[str] = (),
         wait: bool | float | timedelta = False,
     ) -> Subscriber | None:
         """Import (upsert) one subscriber; with ``wait``, return it once Bento shows it.
@@ -178,7 +178,11 @@ class Subscribers(ResourceBase):
         and may still appear), and what any call raises.
         """
         issues: list[InputIssue] = []
-        record = {"email": email, "fields": fields or {}, "tags": tags, "remove_tags": remove_tags}
+        record: dict[str, Any] = {"email": email, "fields": fields or {}}
+        if tags:
+            record["tags"] = tags
+        if remove_tags:
+            record["remove_tags"] = remove_tags
         wire = import_record(record, "subscriber", issues)
         wait_for = wait_seconds(wait, issues)
         raise_if(issues)
@@ -189,7 +193,9 @@ class Subscribers(ResourceBase):
             raise UndeliveredError(f"Bento did not accept the import of {email}", rejected=1)
         if wait_for is None:
             return None
-        return await self._until_visible(email, fields or {}, tags, remove_tags, wait_for)
+        return await self._until_visible(
+            email, fields or {}, tag_names(tags), tag_names(remove_tags), wait_for
+        )
 
     async def _until_visible(
         self,
