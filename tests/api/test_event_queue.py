@@ -15,6 +15,7 @@ from bento_async import (
     Event,
     EventQueue,
     QueueFullError,
+    RateLimitError,
     RateLimits,
     RetryPolicy,
     ServerError,
@@ -69,9 +70,11 @@ def _batch_sizes(emulator: BentoEmulator) -> list[int]:
 async def test_every_event_is_sent_reported_or_dropped(
     fast_emulator: BentoEmulator, client: AsyncBento
 ) -> None:
-    """100,000 events from 8 threads and 4 tasks with 10% of requests failing: each one ends
-    up sent, handed to on_error, or dropped, and the emulator holds exactly the sent ones."""
+    """100,000 events from 8 threads and 4 tasks with 10% of requests failing (500s, not
+    re-sent) and 5% more refused with 429 (retried): each event ends up sent, handed to
+    on_error, or dropped, and the emulator holds exactly the sent ones."""
     fast_emulator.faults.fail_fraction(0.1, status=500, family="batch", seed=7)
+    fast_emulator.faults.fail_fraction(0.05, status=429, family="batch", seed=8)
     failures = Failures()
     queue = client.events.queue(
         max_queue=100_000, overflow="drop_new", on_error=failures, interval=0.05, concurrency=4
@@ -106,7 +109,10 @@ async def test_every_event_is_sent_reported_or_dropped(
     assert stats.dropped == 0  # max_queue holds everything: overflow has its own tests
     assert failures.events == stats.failed
     assert stats.failed > 0  # the faults hit some batches, and those were not re-sent
-    assert all(isinstance(error, ServerError) for _, error in failures.calls)
+    assert all(isinstance(error, (ServerError, RateLimitError)) for _, error in failures.calls)
+    limited = [r for r in fast_emulator.requests if r.status == 429]
+    assert limited  # and those batches were retried: the 429s outnumber what reached on_error
+    assert len(limited) > sum(isinstance(e, RateLimitError) for _, e in failures.calls)
     assert len(fast_emulator.state.events) == stats.sent
     assert max(_batch_sizes(fast_emulator)) <= 1000
 

@@ -196,3 +196,30 @@ def test_fork_empties_an_async_queue_in_the_child() -> None:
         return os.waitstatus_to_exitcode(status)
 
     assert asyncio.run(main()) == 0
+
+
+def test_at_exit_a_queue_whose_loop_stopped_reports_its_events() -> None:
+    """At exit, events of a queue whose event loop no longer runs go to on_error."""
+    script = textwrap.dedent(
+        """
+        import asyncio
+        from bento_async import AsyncBento
+
+        def report(events, error):
+            print("reported", len(events), type(error).__name__, flush=True)
+
+        async def main():
+            client = AsyncBento(publishable_key="p", secret_key="s", site_uuid="u")
+            queue = client.events.queue(interval=60, on_error=report)
+            queue.track("a@example.com", "signup")
+            return queue
+
+        loop = asyncio.new_event_loop()
+        queue = loop.run_until_complete(main())  # the loop stops; the event waits
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "reported 1 UndeliveredError" in done.stdout
