@@ -160,38 +160,48 @@ class EventQueue:
         loop = self._loop or self._bind_running()
         if loop.is_closed():
             raise RuntimeError("the event loop of this event queue is closed")
+        warn, wake = 0, False
         with self._lock:
             if self._closing:
                 raise RuntimeError("this event queue is closed")
-            if len(self._buffer) >= self._opts.max_queue and not self._make_room():
-                return
-            self._tracked += 1
-            buffer = self._buffer
-            buffer.append(event)
-            size = len(buffer)
-            if size == 1:
-                self._first_at = time.monotonic()
-            wake = (size == 1 or size == self._opts.batch_size) and not self._wake_pending
-            if wake:
-                self._wake_pending = True
+            full = len(self._buffer) >= self._opts.max_queue
+            if full and self._opts.overflow == "drop_new":
+                warn = self._drop()
+            else:
+                if full:
+                    self._wait_for_room()
+                wake = self._append(event)
+        if warn:
+            log.warning("bento event queue full: dropping new events (%d so far)", warn)
         if wake:
             loop.call_soon_threadsafe(self._wake_up)
 
-    def _make_room(self) -> bool:
-        """Apply the overflow policy (lock held): True when the event may be queued."""
+    def _append(self, event: Event) -> bool:
+        """Queue the event (lock held); True when the sender needs a wake-up call."""
+        self._tracked += 1
+        buffer = self._buffer
+        buffer.append(event)
+        size = len(buffer)
+        if size == 1:
+            self._first_at = time.monotonic()
+        wake = (size == 1 or size == self._opts.batch_size) and not self._wake_pending
+        if wake:
+            self._wake_pending = True
+        return wake
+
+    def _drop(self) -> int:
+        """Count a dropped event (lock held); return the drop count when a warning is due."""
+        self._tracked += 1
+        self._dropped += 1
+        now = time.monotonic()
+        if now - self._warned_at < _WARN_EVERY:
+            return 0
+        self._warned_at = now
+        return self._dropped
+
+    def _wait_for_room(self) -> None:
+        """Apply ``raise`` or ``block`` to a full queue (lock held)."""
         policy = self._opts.overflow
-        if policy == "drop_new":
-            self._tracked += 1
-            self._dropped += 1
-            now = time.monotonic()
-            if now - self._warned_at >= _WARN_EVERY:
-                self._warned_at = now
-                log.warning(
-                    "bento event queue full (%d events): dropping new events (%d so far)",
-                    self._opts.max_queue,
-                    self._dropped,
-                )
-            return False
         if policy == "raise" or threading.get_ident() == self._loop_thread:
             raise QueueFullError(
                 f"the event queue is full ({self._opts.max_queue} events)"
@@ -201,7 +211,6 @@ class EventQueue:
             if self._closing:
                 raise RuntimeError("this event queue is closed")
             self._room.wait()
-        return True
 
     def _bind_running(self) -> asyncio.AbstractEventLoop:
         try:
