@@ -8,7 +8,8 @@
     BENTO_SITE_UUID = ...
 
 ``send_mail``, ``EmailMessage`` and ``EmailMultiAlternatives`` then go out through Bento,
-60 emails per request at the client's email pace. Each recipient (``to``, ``cc`` and
+60 emails per request at the client's email pace (a message with many recipients may span
+two requests). Each recipient (``to``, ``cc`` and
 ``bcc``) gets an email of its own (Bento carries one ``to``). The HTML alternative is the
 ``html_body``; a plain-text message is HTML-escaped (braces too, so Bento's Liquid leaves it
 alone) and wrapped so its line breaks show. Bento cannot carry attachments, other
@@ -26,7 +27,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from email.utils import getaddresses
 from typing import Any
 
@@ -39,7 +40,7 @@ from bento_async.resources.emails import MAX_EMAILS
 
 from .._client import Bento
 
-__all__ = ["EmailBackend", "to_bento_emails"]
+__all__ = ["EmailBackend", "accepted_messages", "to_bento_emails"]
 
 log = logging.getLogger("bento_sync.contrib.django")
 
@@ -107,20 +108,19 @@ def _shared_client(options: dict[str, Any]) -> Bento:
         return client
 
 
-def _chunks(
-    converted: list[tuple[EmailMessage, list[Email]]],
-) -> Iterator[list[tuple[EmailMessage, list[Email]]]]:
-    """Group messages into requests of at most 60 emails, keeping each message whole."""
-    chunk: list[tuple[EmailMessage, list[Email]]] = []
-    size = 0
-    for message, emails in converted:
-        if chunk and size + len(emails) > MAX_EMAILS:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append((message, emails))
-        size += len(emails)
-    if chunk:
-        yield chunk
+def accepted_messages(sizes: list[int], accepted_chunks: list[bool]) -> int:
+    """Count the messages all of whose emails went out in accepted requests.
+
+    ``sizes`` gives each message's number of emails, in order; the emails travel in
+    requests of ``MAX_EMAILS`` (a message may straddle two), ``accepted_chunks`` says which
+    requests Bento accepted whole.
+    """
+    count, start = 0, 0
+    for size in sizes:
+        first, last = start // MAX_EMAILS, (start + size - 1) // MAX_EMAILS
+        count += all(accepted_chunks[first : last + 1])
+        start += size
+    return count
 
 
 class EmailBackend(BaseEmailBackend):
@@ -152,20 +152,21 @@ class EmailBackend(BaseEmailBackend):
         request (AuthorNotAuthorizedError for a sender that is not an author, ...).
         """
         converted = self._convert(email_messages)
-        accepted = 0
-        for chunk in _chunks(converted):
-            emails = [email for _, message_emails in chunk for email in message_emails]
+        emails = [email for message_emails in converted for email in message_emails]
+        accepted: list[bool] = []
+        for start in range(0, len(emails), MAX_EMAILS):
+            chunk = emails[start : start + MAX_EMAILS]
             try:
-                result = self._client.emails.send_batch(emails)
+                result = self._client.emails.send_batch(chunk)
             except BentoError as exc:
                 self._fail(exc)
+                accepted.append(False)
                 continue
-            if result.ok and result.results == len(emails):
-                accepted += len(chunk)
-        return accepted
+            accepted.append(result.ok and result.results == len(chunk))
+        return accepted_messages([len(e) for e in converted], accepted)
 
-    def _convert(self, messages: Sequence[EmailMessage]) -> list[tuple[EmailMessage, list[Email]]]:
-        converted = []
+    def _convert(self, messages: Sequence[EmailMessage]) -> list[list[Email]]:
+        converted: list[list[Email]] = []
         for message in messages:
             try:
                 emails = to_bento_emails(message, self.transactional)
@@ -173,7 +174,7 @@ class EmailBackend(BaseEmailBackend):
                 self._fail(exc)
                 continue
             if emails:
-                converted.append((message, emails))
+                converted.append(emails)
         return converted
 
     def _fail(self, error: BentoError) -> None:

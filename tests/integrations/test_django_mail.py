@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 django = pytest.importorskip("django")
 
@@ -12,7 +14,12 @@ from django.conf import settings  # noqa: E402
 from django.core import mail  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from bento_async import AuthorNotAuthorizedError, RateLimits, ValidationError  # noqa: E402
+from bento_async import (  # noqa: E402
+    AuthorNotAuthorizedError,
+    ConfigError,
+    RateLimits,
+    ValidationError,
+)
 from bento_emulator import BentoEmulator  # noqa: E402
 from bento_sync.contrib import django as backend_module  # noqa: E402
 
@@ -146,3 +153,38 @@ def test_keys_from_the_environment(
     ):
         assert mail.send_mail("Hi", "body", None, ["env@example.com"]) == 1
     assert [e.to for e in emulator.state.outbox] == ["env@example.com"]
+
+
+def test_transactional_setting_and_missing_keys(
+    emulator: BentoEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BENTO_EMAIL_TRANSACTIONAL=False sends marketing emails; no keys at all is a
+    ConfigError when the backend is made."""
+    with override_settings(BENTO_EMAIL_TRANSACTIONAL=False):
+        assert mail.send_mail("Hi", "body", None, ["m@example.com"]) == 1
+    assert [e.transactional for e in emulator.state.outbox] == [False]
+    for name in ("PUBLISHABLE_KEY", "SECRET_KEY", "SITE_UUID"):
+        monkeypatch.delenv(f"BENTO_{name}", raising=False)
+    with (
+        override_settings(BENTO_PUBLISHABLE_KEY=None, BENTO_SECRET_KEY=None, BENTO_SITE_UUID=None),
+        pytest.raises(ConfigError, match="BENTO_SECRET_KEY"),
+    ):
+        mail.get_connection()
+
+
+def test_a_message_to_many_spans_requests(emulator: BentoEmulator) -> None:
+    """A message with 70 recipients goes out in two requests and counts once."""
+    to = [f"r{i}@example.com" for i in range(70)]
+    assert mail.send_mail("All", "body", None, to) == 1
+    assert _email_requests(emulator) == [60, 10]
+
+
+@given(st.lists(st.integers(1, 150), max_size=20), st.data())
+def test_accepted_messages_counts_whole_messages(sizes: list[int], data: st.DataObject) -> None:
+    """A message counts when every request carrying one of its emails was accepted."""
+    requests = -(-sum(sizes) // 60)
+    accepted = data.draw(st.lists(st.booleans(), min_size=requests, max_size=requests))
+    emails = [i for i, size in enumerate(sizes) for _ in range(size)]
+    chunks = [emails[k : k + 60] for k in range(0, len(emails), 60)]
+    refused = {i for chunk, ok in zip(chunks, accepted, strict=True) if not ok for i in chunk}
+    assert backend_module.accepted_messages(sizes, accepted) == len(sizes) - len(refused)
