@@ -25,10 +25,6 @@ class PendingImports(Generic[T]):
         self._lock = threading.Lock()
         self._items: list[tuple[float, T]] = []
 
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
-
     def add(self, delay: float, item: T) -> None:
         """Hold ``item`` for ``delay`` seconds."""
         with self._lock:
