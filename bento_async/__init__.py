@@ -21,6 +21,7 @@ from ._converter import (
     converter,
     make_converter,
 )
+from ._dates import parse_datetime
 from ._errors import (
     ApiError,
     AuthenticationError,
@@ -30,11 +31,13 @@ from ._errors import (
     BulkCancelledError,
     BulkInterruptedError,
     ChunkCancelledError,
+    ClientClosedError,
     ConfigError,
     ConnectError,
     DecodeError,
     InputIssue,
     NotFoundError,
+    NotSentError,
     NotVisibleError,
     PermissionDeniedError,
     QueueFullError,
@@ -178,6 +181,7 @@ __all__ = [
     "ChartStyle",
     "ChunkCancelledError",
     "ChunkOutcome",
+    "ClientClosedError",
     "ClientConfig",
     "Command",
     "CommandName",
@@ -210,6 +214,7 @@ __all__ = [
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",
+    "NotSentError",
     "NotVisibleError",
     "Page",
     "PageMeta",
@@ -250,4 +255,5 @@ __all__ = [
     "configure_converter",
     "converter",
     "make_converter",
+    "parse_datetime",
 ]

@@ -4,31 +4,51 @@ Writes (:func:`run_bulk`). Records are read lazily from any iterable, async
 iterable or :class:`RecordBatches`, never all at once. Each is checked; a bad
 one is reported with its input position and never sent. Good ones are gathered
 into chunks of ``chunk_size`` and sent, at most ``concurrency`` at a time,
-through the client's single send path (rate limiter, retries). A chunk whose
-request still fails is reported with its records kept, and the run goes on.
+through the client's single send path (rate limiter, retries). The first chunk
+goes alone: until it is answered no other is started, so a wrong key costs one
+request, not ``concurrency``. A chunk whose request still fails is reported
+with its records kept, and the run goes on, unless its error is fatal.
 At any moment the engine holds at most ``concurrency`` chunks in flight, the one
 being filled, one input batch, and the records of failed chunks.
+
+Fatal errors (:func:`ends_run`, the one place that decides): errors that no later
+chunk could escape, because they belong to the client, not to the chunk: 401
+(keys, site), 403 (blocked or access denied), the author not authorized to send,
+a closed client, a TLS failure. The first one ends the run at once: no chunk is
+started after it; chunks still waiting for a rate-limit slot are withdrawn;
+chunks whose request already left are awaited; the rest of the input is read (not
+checked: a replay will check it) and every record not sent lands in ``failed_records``,
+its chunk's error a :class:`NotSentError` naming the fatal one. The result carries it
+in ``fatal_error``. Every other error (400/422, 404, 429 after retries, 5xx,
+timeouts, dropped connections, a bad body, a rate-limit wait past ``max_wait``)
+is that chunk's alone.
+
+Sent or not: the send path calls :func:`departing` as a request leaves; the
+chunk's task notes it. A chunk stopped before that point is reported not sent
+(replaying it is always safe), one stopped after it as maybe processed.
 
 Stopping early:
 
 * The task is cancelled: no chunk is started; chunks in flight are cancelled
-  and reported failed (``ChunkCancelledError(maybe_processed=True)``); records
-  read but not sent are reported failed (``maybe_processed=False``); then
-  :class:`BulkCancelledError` carrying the partial result is raised.
+  and reported failed: ``ChunkCancelledError(maybe_processed=True)`` when their
+  request had left, ``maybe_processed=False`` when it had not (waiting for a
+  rate-limit slot); records read but not sent are reported failed
+  (``maybe_processed=False``); then :class:`BulkCancelledError` carrying the
+  partial result is raised.
 * The input raises :class:`StopBulk` (the sync client does on Ctrl-C): no chunk
-  is started, chunks in flight finish, records read but not sent are reported
-  failed (not sent), and the result is returned with ``cancelled=True``.
+  is started, chunks still waiting for a slot are withdrawn (not sent), chunks
+  whose request left finish, records read but not sent are reported failed (not
+  sent), and the result is returned with ``cancelled=True``.
 * The input or ``on_progress`` raises anything else: the chunks in flight are
   cancelled and the exception propagates as it is, without a result.
 
-Lookups (:func:`stream_lookups`) keep ``concurrency`` lookups in flight, read
-keys only as slots free up, and yield each outcome as it completes.
+Lookups (fan-outs of single reads) live in ``_fanout.py`` and follow the same
+fatal and sent/not-sent rules.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import itertools
 from collections.abc import (
@@ -46,11 +66,11 @@ from typing import Any, Generic, TypeVar
 import anyio
 import attrs
 
-from ._errors import BentoError, BulkCancelledError, ChunkCancelledError, InputIssue
+from ._errors import BentoError, BulkCancelledError, ChunkCancelledError, InputIssue, NotSentError
+from ._fatal import ends_run, listen_departure
 from ._ratelimit import wait_meter
 from ._validate import raise_if
-from .models.bulk import BulkProgress, BulkResult, ChunkOutcome, InvalidRecord, Lookup
-from .models.subscribers import Subscriber
+from .models.bulk import BulkProgress, BulkResult, ChunkOutcome, InvalidRecord
 
 __all__ = [
     "BulkSpec",
@@ -59,10 +79,12 @@ __all__ = [
     "Tally",
     "check_input",
     "run_bulk",
-    "stream_lookups",
+    "settle",
+    "Source",
 ]
 
 W = TypeVar("W")
+R = TypeVar("R")
 
 ProgressCallback = Callable[[BulkProgress], object]
 
@@ -127,7 +149,7 @@ def _check_options(spec: BulkSpec[Any], chunk_size: object, concurrency: object)
     raise_if(issues)
 
 
-class _Source:
+class Source:
     """Reads an iterable, async iterable or RecordBatches into a list the caller owns.
 
     Items are appended to the caller's list as they arrive, so none is lost if
@@ -179,16 +201,16 @@ class Tally:
         self.failed = 0
         self.waiting = 0.0
         self.requests = 0
-        self.invalid: list[InvalidRecord] = []
+        self.invalid: list[InvalidRecord[Any]] = []
         self.outcomes: list[ChunkOutcome] = []
         self._failed: list[tuple[int, list[Any]]] = []
 
-    def reject(self, record: InvalidRecord) -> None:
+    def reject(self, record: InvalidRecord[Any]) -> None:
         """Count a record rejected client-side."""
         self.invalid.append(record)
 
     def start(self, count: int) -> None:
-        """Count a chunk request of ``count`` records being started."""
+        """Count a chunk request of ``count`` records leaving (or, in a dry run, checked)."""
         self.sent += count
         self.requests += 1
 
@@ -208,7 +230,9 @@ class Tally:
         """Return the counts so far."""
         return BulkProgress(self.sent, self.accepted, self.failed, len(self.invalid), self.waiting)
 
-    def result(self, *, cancelled: bool, dry_run: bool) -> BulkResult:
+    def result(
+        self, *, cancelled: bool, dry_run: bool, fatal: BentoError | None = None
+    ) -> BulkResult[Any]:
         """Return the result: chunks by index, failed records and invalid ones in input order."""
         failed = sorted(self._failed, key=lambda item: item[0])
         return BulkResult(
@@ -220,6 +244,7 @@ class Tally:
             requests=self.requests,
             cancelled=cancelled,
             dry_run=dry_run,
+            fatal_error=fatal,
         )
 
 
@@ -240,9 +265,10 @@ class _Chunk(Generic[W]):
     first: int
     records: list[Any] = attrs.Factory(list)
     wire: list[W] = attrs.Factory(list)
+    left: bool = False  # its request went to the transport (it may have been processed)
 
 
-async def _settle(tasks: Iterable[asyncio.Task[Any]]) -> None:
+async def settle(tasks: Iterable[asyncio.Task[Any]]) -> None:
     """Wait for cancelled tasks to end, even if the caller is cancelled again meanwhile."""
     pending = [t for t in tasks if not t.done()]
     if not pending:
@@ -274,16 +300,21 @@ class _BulkRun(Generic[W]):
         self.position = 0  # input position of backlog[0]
         self.building: _Chunk[W] = _Chunk(0, 0)
         self.shown: BulkProgress | None = None  # the last progress passed to on_progress
+        self.answered = False  # a chunk was answered: the rest may go ``concurrency`` at once
+        self.fatal: BentoError | None = None  # the error that ended the run (ends_run)
 
-    async def run(self, records: Iterable[Any] | AsyncIterable[Any] | RecordBatches) -> BulkResult:
+    async def run(
+        self, records: Iterable[Any] | AsyncIterable[Any] | RecordBatches
+    ) -> BulkResult[Any]:
         token = wait_meter.set(self.tally.waited)
         stopped = False
         try:
             try:
-                await self._read(_Source(records))
+                await self._read(Source(records))
             except StopBulk as stop:
                 stopped = True
                 self.backlog.extend(stop.rest)
+                await self._withdraw(ChunkCancelledError(maybe_processed=False))
                 self._unsent()
             while self.in_flight:
                 await self._collect()
@@ -298,8 +329,8 @@ class _BulkRun(Generic[W]):
         self._emit()
         return self._result(cancelled=stopped)
 
-    def _result(self, *, cancelled: bool) -> BulkResult:
-        return self.tally.result(cancelled=cancelled, dry_run=self.dry_run)
+    def _result(self, *, cancelled: bool) -> BulkResult[Any]:
+        return self.tally.result(cancelled=cancelled, dry_run=self.dry_run, fatal=self.fatal)
 
     def _emit(self) -> None:
         progress = self.tally.progress()
@@ -307,7 +338,7 @@ class _BulkRun(Generic[W]):
             self.shown = progress
             self.on_progress(progress)
 
-    async def _read(self, source: _Source) -> None:
+    async def _read(self, source: Source) -> None:
         while await source.fill(self.backlog, self.chunk_size):
             while self.backlog:
                 self._check_some()
@@ -327,6 +358,9 @@ class _BulkRun(Generic[W]):
         spec, chunk = self.spec, self.building
         if not chunk.records:
             chunk.first = first
+        if self.fatal is not None:  # nothing more will be sent: carry the records unchecked
+            chunk.records.extend(piece)
+            return
         wire = spec.check_batch(piece) if spec.check_batch is not None else None
         if wire is not None:
             chunk.records.extend(piece)
@@ -345,13 +379,23 @@ class _BulkRun(Generic[W]):
             chunk.wire.append(item)
 
     async def _dispatch(self) -> None:
-        """Start the chunk being built once fewer than ``concurrency`` are in flight."""
-        while len(self.in_flight) >= self.concurrency:
+        """Start the chunk being built once fewer than ``concurrency`` are in flight.
+
+        The first chunk goes alone; after a fatal error, chunks are reported not sent.
+        """
+        while len(self.in_flight) >= (self.concurrency if self.answered else 1):
             await self._collect()
         chunk = self.building
         self.building = _Chunk(chunk.index + 1, self.position)
-        self.tally.start(len(chunk.records))
+        if self.fatal is not None:
+            error = NotSentError(self.fatal)
+            self.tally.finish(
+                lost(chunk.index, chunk.first, len(chunk.records), error), chunk.records
+            )
+            self._emit()
+            return
         if self.dry_run:
+            self.tally.start(len(chunk.records))
             self.tally.finish(ChunkOutcome(chunk.index, chunk.first, len(chunk.records), 0, 0), [])
         else:
             self.in_flight[asyncio.ensure_future(self._send(chunk))] = chunk
@@ -359,6 +403,13 @@ class _BulkRun(Generic[W]):
 
     async def _send(self, chunk: _Chunk[W]) -> ChunkOutcome:
         count = len(chunk.records)
+
+        def depart() -> None:  # counted as sent once its first attempt leaves
+            if not chunk.left:
+                chunk.left = True
+                self.tally.start(count)
+
+        listen_departure(depart)
         try:
             accepted, _ = await self.spec.send(chunk.wire)
         except BentoError as exc:
@@ -369,8 +420,29 @@ class _BulkRun(Generic[W]):
         done, _ = await asyncio.wait(self.in_flight, return_when=asyncio.FIRST_COMPLETED)
         for task in sorted(done, key=lambda t: self.in_flight[t].index):
             chunk = self.in_flight.pop(task)
-            self.tally.finish(task.result(), chunk.records)
+            outcome = task.result()
+            self.tally.finish(outcome, chunk.records)
+            self.answered = True
+            if self.fatal is None and outcome.error is not None and ends_run(outcome.error):
+                self.fatal = outcome.error
+        if self.fatal is not None:
+            await self._withdraw(NotSentError(self.fatal))
         self._emit()
+
+    async def _withdraw(self, error: BentoError) -> None:
+        """Cancel the chunks in flight whose request has not left; report them with ``error``."""
+        waiting: dict[asyncio.Task[ChunkOutcome], _Chunk[W]] = {}
+        for task, chunk in self.in_flight.items():
+            if not chunk.left and task.cancel():  # False for a task already done
+                waiting[task] = chunk
+        await settle(waiting)
+        for task, chunk in sorted(waiting.items(), key=lambda item: item[1].index):
+            del self.in_flight[task]
+            if task.cancelled() or task.exception() is not None:
+                outcome = lost(chunk.index, chunk.first, len(chunk.records), error)
+            else:
+                outcome = task.result()
+            self.tally.finish(outcome, chunk.records)
 
     def _unsent(self) -> None:
         """Report every record read but not sent: invalid ones as such, the rest as not sent."""
@@ -389,10 +461,10 @@ class _BulkRun(Generic[W]):
         """Cancel the chunks in flight and report them, and what was not sent, as failed."""
         for task in self.in_flight:
             task.cancel()
-        await _settle(self.in_flight)
+        await settle(self.in_flight)
         for task, chunk in sorted(self.in_flight.items(), key=lambda item: item[1].index):
             if task.cancelled() or task.exception() is not None:
-                error = ChunkCancelledError(maybe_processed=True)
+                error = ChunkCancelledError(maybe_processed=chunk.left)
                 outcome = lost(chunk.index, chunk.first, len(chunk.records), error)
             else:
                 outcome = task.result()
@@ -403,17 +475,18 @@ class _BulkRun(Generic[W]):
 
 async def run_bulk(
     spec: BulkSpec[W],
-    records: Iterable[Any] | AsyncIterable[Any] | RecordBatches,
+    records: Iterable[R] | AsyncIterable[R] | RecordBatches,
     *,
     chunk_size: int,
     concurrency: int,
     on_progress: ProgressCallback | None,
     dry_run: bool,
-) -> BulkResult:
+) -> BulkResult[R]:
     """Check, chunk and send ``records`` (see the module docstring).
 
     Raises ValidationError for a bad ``chunk_size``, ``concurrency`` or input
-    (bad records are reported, not raised), and BulkCancelledError when cancelled.
+    (bad records are reported, not raised), and BulkCancelledError when cancelled;
+    a fatal error (:func:`ends_run`) is not raised: it ends the run and is reported.
     """
     issues: list[InputIssue] = []
     check_input(records, spec.name, issues)
@@ -421,50 +494,3 @@ async def run_bulk(
     _check_options(spec, chunk_size, concurrency)
     run = _BulkRun(spec, chunk_size, concurrency, on_progress, dry_run)
     return await run.run(records)
-
-
-# -- lookups ------------------------------------------------------------------------------
-
-
-async def _lookup(
-    index: int, key: str, fetch: Callable[[str], Awaitable[Subscriber | None]]
-) -> Lookup:
-    try:
-        return Lookup(index, key, await fetch(key))
-    except BentoError as exc:
-        return Lookup(index, key, None, exc)
-
-
-async def stream_lookups(
-    keys: Iterable[str] | AsyncIterable[str] | RecordBatches,
-    fetch: Callable[[str], Awaitable[Subscriber | None]],
-    *,
-    concurrency: int,
-) -> AsyncIterator[Lookup]:
-    """Yield one Lookup per key as each completes, with ``concurrency`` lookups in flight.
-
-    Keys are read only as slots free up. Closing the iterator early cancels the
-    lookups in flight.
-    """
-    source = _Source(keys)
-    buffer: collections.deque[str] = collections.deque()
-    pending: set[asyncio.Task[Lookup]] = set()
-    index = 0
-    exhausted = False
-    try:
-        while True:
-            while len(pending) < concurrency and not exhausted:
-                if not buffer and not await source.fill(buffer, concurrency):
-                    exhausted = True
-                    break
-                pending.add(asyncio.ensure_future(_lookup(index, buffer.popleft(), fetch)))
-                index += 1
-            if not pending:
-                return
-            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for lookup in sorted((t.result() for t in done), key=lambda lk: lk.index):
-                yield lookup
-    finally:
-        for task in pending:
-            task.cancel()
-        await _settle(pending)

@@ -22,6 +22,7 @@ from ._errors import (
     RateLimitWaitError,
     TransportError,
 )
+from ._fatal import departing
 from ._hooks import Hooks, RequestEvent, ResponseEvent, RetryEvent
 from ._http import Request, Response, decode_json, error_for
 from ._queue import EventQueue
@@ -291,6 +292,7 @@ class AsyncBento:
         if hooks.on_request:
             hooks.on_request(RequestEvent(request.method, request.path, request.family, attempt))
         sent = loop.time()
+        departing()  # a bulk run now counts this chunk as sent (it may be processed)
         try:
             response = await shared.transport.send(request, timeouts)
         except TransportError as exc:

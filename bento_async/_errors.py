@@ -8,6 +8,9 @@
     ├── RateLimitWaitError           waiting for a rate-limit slot would exceed the caller's cap
     ├── ChunkCancelledError          a bulk chunk was not sent, or its outcome is unknown, because
     │                                the bulk call was cancelled (found in ``ChunkOutcome.error``)
+    ├── NotSentError                 a bulk chunk or lookup was never sent: an error no later
+    │                                request could escape (``reason``) ended the run first
+    ├── ClientClosedError            the client was closed before the call (also a RuntimeError)
     ├── QueueFullError               an event queue is full and its overflow policy is ``raise``
     ├── UndeliveredError             queued events not sent for a reason other than a failed
     │                                request (the queue closed, Bento rejected some of a batch)
@@ -29,7 +32,7 @@
 
 Cancelling a bulk call is not an error: it raises :class:`BulkCancelledError` (an
 ``asyncio.CancelledError``) or, through the sync client, :class:`BulkInterruptedError` (a
-``KeyboardInterrupt``); both carry the partial ``BulkResult`` in ``result``.
+``KeyboardInterrupt``); both carry the partial ``BulkResult[Any]`` in ``result``.
 
 ``str(exc)`` is always one line: method, path, status and the API's own message.
 No message, repr or attribute ever holds a key or the Authorization header.
@@ -53,11 +56,13 @@ __all__ = [
     "BulkCancelledError",
     "BulkInterruptedError",
     "ChunkCancelledError",
+    "ClientClosedError",
     "ConfigError",
     "ConnectError",
     "DecodeError",
     "InputIssue",
     "NotFoundError",
+    "NotSentError",
     "NotVisibleError",
     "PermissionDeniedError",
     "QueueFullError",
@@ -300,6 +305,28 @@ class ChunkCancelledError(BentoError):
         super().__init__(f"chunk {what}")
 
 
+class NotSentError(BentoError):
+    """A bulk chunk or lookup was never sent: the run had already met a fatal error.
+
+    ``reason`` is that error (a 401, a 403, a closed client, a TLS failure...): no
+    request could have succeeded, so the run stopped sending. Replaying the records
+    once the cause is fixed is always safe. ``maybe_processed`` is always False.
+    """
+
+    maybe_processed = False
+
+    def __init__(self, reason: BentoError) -> None:
+        self.reason = reason
+        super().__init__(f"not sent: the run stopped after {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.reason,))
+
+
+class ClientClosedError(BentoError, RuntimeError):
+    """The client was closed before this call; nothing was sent."""
+
+
 class BulkCancelledError(asyncio.CancelledError):
     """The task running a bulk call was cancelled; ``result`` is the partial BulkResult.
 
@@ -309,12 +336,12 @@ class BulkCancelledError(asyncio.CancelledError):
     :meth:`result_of` to reach the partial result on any version.
     """
 
-    def __init__(self, result: BulkResult, *args: object) -> None:
+    def __init__(self, result: BulkResult[Any], *args: object) -> None:
         super().__init__(*args)
         self.result = result
 
     @staticmethod
-    def result_of(error: BaseException) -> BulkResult | None:
+    def result_of(error: BaseException) -> BulkResult[Any] | None:
         """Return the partial result carried by ``error`` or the errors it arose from."""
         seen: set[int] = set()
         current: BaseException | None = error
@@ -332,7 +359,7 @@ class BulkInterruptedError(KeyboardInterrupt):
     It is a ``KeyboardInterrupt``, so the program still stops unless it catches it.
     """
 
-    def __init__(self, result: BulkResult) -> None:
+    def __init__(self, result: BulkResult[Any]) -> None:
         super().__init__()
         self.result = result
 

@@ -62,6 +62,9 @@ wait_meter: ContextVar[Callable[[float], None] | None] = ContextVar(
 _SAFETY = 1.0 - 1e-9
 # Cooldown leftovers below this are treated as over (timer resolution).
 _EPSILON = 1e-6
+# A single call waiting longer than this for a slot logs one WARNING (bulk calls excepted:
+# they report their waits in their progress).
+LONG_WAIT = 5.0
 
 
 def bucket_for(limit: RateLimit) -> AsyncLimiter:
@@ -283,6 +286,13 @@ class Limiters:
             meter = wait_meter.get()
             if meter is not None:
                 meter(waited)
+            elif waited > LONG_WAIT:
+                log.warning(
+                    "bento %s: a call waited %.1fs for a rate-limit slot; in request handlers "
+                    "cap the wait with with_options(max_wait=...)",
+                    family,
+                    waited,
+                )
         return permit
 
     def _binding(self, family: Family, emails: int) -> Family:

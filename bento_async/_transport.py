@@ -8,7 +8,7 @@ from typing import Protocol
 import aiohttp
 
 from ._config import ClientConfig, Timeouts
-from ._errors import ConnectError, RequestTimeoutError
+from ._errors import ClientClosedError, ConnectError, RequestTimeoutError
 from ._http import Request, Response, basic_auth_header
 
 __all__ = ["AiohttpTransport", "Transport"]
@@ -50,7 +50,7 @@ class AiohttpTransport:
     def _get_session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         if self._closed:
-            raise RuntimeError("this Bento client is closed")
+            raise ClientClosedError("this Bento client is closed")
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._max_connections)
             session = aiohttp.ClientSession(

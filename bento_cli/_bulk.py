@@ -21,6 +21,8 @@ from bento_async import (
     AuthenticationError,
     BulkProgress,
     BulkResult,
+    ChunkCancelledError,
+    ChunkOutcome,
     InputIssue,
     PermissionDeniedError,
     RateLimit,
@@ -29,7 +31,7 @@ from bento_async import (
 
 from ._connection import EXIT_FAILURE, CliError, Interrupted, connection_options, describe_error
 from ._files import LineIndex, SourceRecord
-from ._output import make_console
+from ._output import counted, make_console
 from ._progress import ProgressDisplay
 
 __all__ = [
@@ -168,7 +170,7 @@ class BulkJob:
         concurrency: int,
         dry_run: bool,
         limit: RateLimit | None,
-        unit: str = "records",
+        noun: str = "record",
     ) -> None:
         self.label = label
         self.total = total
@@ -176,7 +178,7 @@ class BulkJob:
         self.concurrency = concurrency
         self.dry_run = dry_run
         self.limit = limit
-        self.unit = unit
+        self.noun = noun
         self.problems = Problems()
         self.lines = LineIndex()
         self.failed_rows: list[tuple[int | None, Any]] = []
@@ -225,7 +227,7 @@ class BulkJob:
         done = p.sent if self.dry_run else p.accepted + p.failed
         self.display.update(done + p.invalid + self.unreadable, self.counters(), waited=p.waiting)
 
-    async def run(self, send: Callable[..., Any], items: Iterable[Any]) -> BulkResult:
+    async def run(self, send: Callable[..., Any], items: Iterable[Any]) -> BulkResult[Any]:
         """Call ``send`` on the items, showing progress.
 
         On Ctrl-C the bulk call's partial result is returned with ``interrupted`` set (it
@@ -237,10 +239,10 @@ class BulkJob:
             total=self.total,
             chunk_size=self.chunk_size,
             limit=None if self.dry_run else self.limit,
-            unit=self.unit,
+            unit=f"{self.noun}s",
         ) as self.display:
             try:
-                result: BulkResult = await send(
+                result: BulkResult[Any] = await send(
                     items,
                     chunk_size=self.chunk_size,
                     concurrency=self.concurrency,
@@ -255,17 +257,21 @@ class BulkJob:
         self._collect(result)
         return result
 
-    def interrupted_report(self, result: BulkResult | None = None) -> str:
+    def interrupted_report(self, result: BulkResult[Any] | None = None) -> str:
         """Return what Ctrl-C left behind: what was done, and where reading stopped."""
         after = f"nothing after line {self.last_line:,} was read"
         if result is None:
             sent = self.last.sent if self.last else 0
             counts = ", ".join(f"{name} {count:,}" for name, count in self.counters().items())
-            return f"{sent:,} {self.unit} sent before stopping ({counts}); {after}"
+            return f"{counted(sent, self.noun)} sent before stopping ({counts}); {after}"
         invalid = len(result.invalid) + self.unreadable
+        unsent = sum(c.count for c in result.chunks if c.error is not None and not c.sent)
+        doubt = sum(c.count for c in result.chunks if _in_doubt(c))
+        failed = result.failed - unsent - doubt
         return (
-            f"{result.accepted:,} {self.unit} accepted before stopping (not imported: "
-            f"{result.failed:,} failed or unsent, {invalid:,} invalid); {after}"
+            f"{counted(result.accepted, self.noun)} accepted before stopping (not imported: "
+            f"{unsent:,} not sent, {doubt:,} in flight that Bento may have processed, "
+            f"{failed:,} failed, {invalid:,} invalid); {after}"
         )
 
     def line_of(self, item: Any, position: int | None) -> int | None:
@@ -274,25 +280,47 @@ class BulkJob:
             return item.line
         return None if position is None else self.lines.line_of(position)
 
-    def _collect(self, result: BulkResult) -> None:
+    def _collect(self, result: BulkResult[Any]) -> None:
         for invalid in result.invalid:
             line = self.line_of(invalid.record, invalid.position)
             self.problems.add(line, describe_issues(invalid.issues))
             self.failed_rows.append((line, invalid.record))
         for item in result.failed_records:
             self.failed_rows.append((self.line_of(item, None), item))
+        unsent: list[ChunkOutcome] = []
         for chunk in result.chunks:
-            if chunk.error is not None:
-                first = self.lines.line_of(chunk.first)
-                last = self.lines.line_of(chunk.first + chunk.count - 1)
-                where = f"{chunk.count:,} {self.unit} on lines {first}-{last}"
-                self.problems.add(first, f"{where} failed: {describe_error(chunk.error)}")
+            if chunk.error is None:
+                continue
+            if not chunk.sent:
+                unsent.append(chunk)
+                continue
+            where = self._where(chunk.first, chunk.first + chunk.count - 1, chunk.count)
+            self.problems.add(
+                self.lines.line_of(chunk.first),
+                f"{where} failed: "
+                + (
+                    "cancelled in flight: Bento may have processed them"
+                    if _in_doubt(chunk)
+                    else describe_error(chunk.error)
+                ),
+            )
+        for first, last, count in _runs(unsent):
+            why = "the run stopped at the error above" if result.fatal_error else "interrupted"
+            where = self._where(first, last, count)
+            self.problems.add(
+                self.lines.line_of(first), f"{where} not sent ({why}); safe to send again"
+            )
+
+    def _where(self, first: int, last: int, count: int) -> str:
+        """Say how many items the positions ``first``-``last`` hold and on which lines."""
+        lines = f"{self.lines.line_of(first) or 0}-{self.lines.line_of(last) or 0}"
+        return f"{counted(count, self.noun)} on lines {lines}"
 
     def sorted_failed(self) -> list[Any]:
         """Return the rows to write to the failed-rows file, by input line."""
         return [row for _, row in sorted(self.failed_rows, key=lambda item: item[0] or 0)]
 
-    def summary(self, result: BulkResult) -> dict[str, Any]:
+    def summary(self, result: BulkResult[Any]) -> dict[str, Any]:
         """Return the counts of the run, as printed and as ``--json`` gives them."""
         return {
             "dry_run": self.dry_run,
@@ -308,7 +336,7 @@ class BulkJob:
 
     def report(
         self,
-        result: BulkResult,
+        result: BulkResult[Any],
         summary: dict[str, Any],
         options: dict[str, Any],
         echo_summary: Callable[[], None],
@@ -325,10 +353,27 @@ class BulkJob:
         self.finish(result)
         return 0 if summary["invalid"] == 0 and result.failed == 0 else EXIT_FAILURE
 
-    def finish(self, result: BulkResult) -> None:
-        """Raise what the run ends with: a setup error in one line, or Interrupted."""
+    def finish(self, result: BulkResult[Any]) -> None:
+        """Raise what the run ends with: its fatal or a setup error in one line, or Interrupted."""
         if self.interrupted or result.cancelled:
             raise Interrupted(self.interrupted_report(result))
-        blocking = setup_error(c.error for c in result.chunks)
+        blocking = result.fatal_error or setup_error(c.error for c in result.chunks)
         if blocking is not None:
             raise CliError(describe_error(blocking))
+
+
+def _in_doubt(chunk: ChunkOutcome) -> bool:
+    """Whether a chunk was cancelled after its request left (Bento may have processed it)."""
+    return isinstance(chunk.error, ChunkCancelledError) and chunk.error.maybe_processed
+
+
+def _runs(chunks: list[ChunkOutcome]) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(first, last, count)`` positions of runs of chunks with consecutive indexes."""
+    run: list[ChunkOutcome] = []
+    for chunk in [*chunks, None]:
+        if run and (chunk is None or chunk.index != run[-1].index + 1):
+            last = run[-1]
+            yield run[0].first, last.first + last.count - 1, sum(c.count for c in run)
+            run = []
+        if chunk is not None:
+            run.append(chunk)

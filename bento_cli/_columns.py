@@ -9,18 +9,33 @@ optional ``details.`` prefix dropped.
 
 A header may end in a type, ``:int``, ``:float``, ``:bool`` or ``:json`` (e.g.
 ``value.amount:int``); without one a cell is text. Empty cells are left out.
+
+Headers as exports write them are understood: the own columns match whatever their case,
+spacing or separators (``Email``, ``EMAIL``, Mailchimp's ``Email Address``, ``First Name``,
+``E-mail``...). A mapping (``--map "Email Address=email,Phone=fields.phone"``) names what a
+header becomes, a type allowed (``Age=age:int``); ``-`` drops the column.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
 
-__all__ = ["Column", "HeaderError", "Kind", "build_record", "parse_header", "render_cells"]
+__all__ = [
+    "Column",
+    "HeaderError",
+    "Kind",
+    "build_record",
+    "parse_header",
+    "own_name",
+    "parse_mapping",
+    "render_cells",
+]
 
 Kind = Literal["subscribers", "events"]
 
@@ -28,6 +43,24 @@ _TYPES = ("str", "int", "float", "bool", "json")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 _EVENT_OWN = ("email", "type", "date")
+DROP = "-"
+
+# Header spellings of the own columns, compared lower-case with spaces, "_" and "-" removed.
+_ALIASES = {
+    "email": "email",
+    "emailaddress": "email",
+    "firstname": "first_name",
+    "lastname": "last_name",
+    "tags": "tags",
+    "removetags": "remove_tags",
+    "type": "type",
+    "eventtype": "type",
+    "date": "date",
+}
+_KIND_OWN = {
+    "subscribers": ("email", "first_name", "last_name", "tags", "remove_tags"),
+    "events": _EVENT_OWN,
+}
 
 
 class HeaderError(ValueError):
@@ -36,7 +69,8 @@ class HeaderError(ValueError):
 
 @attrs.frozen
 class Column:
-    """One CSV column: its header, where its value goes in a record, and its type."""
+    """One CSV column: its header, where its value goes in a record (``()``: nowhere, the
+    column is dropped), and its type."""
 
     header: str
     path: tuple[str, ...]
@@ -53,10 +87,48 @@ def _path(name: str, kind: Kind) -> tuple[str, ...]:
     return ("details", *name.split("."))
 
 
-def _column(header: str, kind: Kind) -> Column:
-    name, type_ = header.strip(), "str"
+def _squash(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", name).lower()
+
+
+def own_name(name: str, kind: Kind) -> str:
+    """Return the own column a header spells (``Email Address`` -> ``email``), else itself."""
+    own = _ALIASES.get(_squash(name))
+    return own if own is not None and own in _KIND_OWN[kind] else name
+
+
+def parse_mapping(given: Sequence[str]) -> dict[str, str]:
+    """Return ``{header: target}`` from ``--map`` values like ``"Email Address=email,X=-"``.
+
+    Raises HeaderError for an item without ``=`` or with an empty side.
+    """
+    mapping: dict[str, str] = {}
+    for value in given:
+        for item in value.split(","):
+            header, sep, target = item.partition("=")
+            if not sep or not header.strip() or not target.strip():
+                raise HeaderError(f"--map {item.strip()!r}: write HEADER=COLUMN (or HEADER=-)")
+            mapping[header.strip()] = target.strip()
+    return mapping
+
+
+def _mapped(header: str, mapping: Mapping[str, str]) -> str | None:
+    """Return what ``mapping`` makes of ``header`` (exact match first, then any case)."""
+    name = header.strip()
+    if name in mapping:
+        return mapping[name]
+    folded = {key.casefold(): target for key, target in mapping.items()}
+    return folded.get(name.casefold())
+
+
+def _column(header: str, kind: Kind, mapping: Mapping[str, str]) -> Column:
+    target = _mapped(header, mapping)
+    if target == DROP:
+        return Column(header, ())
+    name, type_ = (target or header).strip(), "str"
     if ":" in name:
         name, _, type_ = name.rpartition(":")
+    name = name if target is not None else own_name(name, kind)
     if type_ not in _TYPES:
         raise HeaderError(f"column {header!r}: unknown type {type_!r}; use one of {_TYPES}")
     path = _path(name, kind)
@@ -65,20 +137,32 @@ def _column(header: str, kind: Kind) -> Column:
     return Column(header, path, type_)
 
 
-def parse_header(cells: Sequence[str], kind: Kind) -> tuple[Column, ...]:
-    """Return the columns of a header row.
+def parse_header(
+    cells: Sequence[str], kind: Kind, mapping: Mapping[str, str] | None = None
+) -> tuple[Column, ...]:
+    """Return the columns of a header row, ``mapping`` (header to column) applied first.
 
-    Raises HeaderError for a missing ``email`` (or, for events, ``type``) column, an empty
-    or repeated name, an unknown type, or two columns where one would hold the other.
+    Raises HeaderError for a missing ``email`` (or, for events, ``type``) column, a mapped
+    header not in the row, an empty or repeated name, an unknown type, or two columns where
+    one would hold the other; the message lists the header.
     """
-    columns = tuple(_column(cell, kind) for cell in cells)
+    mapping = mapping or {}
+    listed = ", ".join(repr(cell) for cell in cells)
+    folded = {cell.strip().casefold() for cell in cells}
+    missing = [key for key in mapping if key.casefold() not in folded]
+    if missing:
+        raise HeaderError(f"--map names {', '.join(map(repr, missing))}; the header is {listed}")
+    columns = tuple(_column(cell, kind, mapping) for cell in cells)
     paths = [c.path for c in columns]
     required = ("email",) if kind == "subscribers" else ("email", "type")
     for name in required:
         if (name,) not in paths:
-            raise HeaderError(f"the header has no {name!r} column")
+            raise HeaderError(
+                f"the header has no {name!r} column (the header is {listed}); name the one "
+                f"to use with --map 'HEADER={name}'"
+            )
     seen: dict[tuple[str, ...], str] = {}
-    for column in sorted(columns, key=lambda c: len(c.path)):
+    for column in sorted((c for c in columns if c.path), key=lambda c: len(c.path)):
         for depth in range(1, len(column.path) + 1):
             other = seen.get(column.path[:depth])
             if other is not None:
@@ -115,7 +199,7 @@ def build_record(
         return None, f"the row has {len(cells)} cells but the header has {len(columns)}"
     record: dict[str, Any] = {}
     for column, cell in zip(columns, cells, strict=True):
-        if not cell.strip():
+        if not cell.strip() or not column.path:
             continue
         try:
             value = _convert(cell, column.type)
@@ -164,6 +248,9 @@ def render_cells(columns: Sequence[Column], record: Mapping[str, Any]) -> list[s
     """
     cells = []
     for column in columns:
+        if not column.path:
+            cells.append("")
+            continue
         value = _lookup(record, column.path)
         if value is None and len(column.path) == 1:
             value = _lookup(record, ("fields", *column.path))

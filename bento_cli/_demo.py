@@ -23,7 +23,7 @@ def _show(echo: Echo, title: str, value: Any) -> None:
         echo(f"   {key}: {json.dumps(item, default=str)}")
 
 
-def _show_bulk(echo: Echo, title: str, result: BulkResult) -> None:
+def _show_bulk(echo: Echo, title: str, result: BulkResult[Any]) -> None:
     echo(f"\n== {title}")
     echo(f"   accepted: {result.accepted}")
     echo(f"   failed: {result.failed}")

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ._bulk import BulkJob, bulk_options, default_failed_path
-from ._columns import Kind
+from ._columns import Kind, parse_mapping
 from ._connection import (
     EXIT_USAGE,
     Connection,
@@ -24,6 +24,8 @@ from ._connection import (
     run,
 )
 from ._files import FailedRows, HeaderError, RecordFile, SourceRecord, format_of
+from ._output import counted
+from ._textfile import encoding_option
 
 __all__ = ["import_group"]
 
@@ -66,43 +68,64 @@ def _write_failed(job: BulkJob, source: RecordFile, path: Path) -> FailedRows | 
 
 
 def _echo_summary(summary: dict[str, Any], command: str) -> None:
+    records = summary["records"]
     if summary["dry_run"]:
-        valid = summary["records"] - summary["invalid"]
+        valid = records - summary["invalid"]
         click.echo(
-            f"Dry run of {summary['file']}: {summary['records']:,} records, {valid:,} valid, "
+            f"Dry run of {summary['file']}: {counted(records, 'record')}, {valid:,} valid, "
             f"{summary['invalid']:,} invalid; nothing was sent."
         )
         return
     what = "Stopped importing" if summary["cancelled"] else "Imported"
     read = "after " if summary["cancelled"] else ""
     click.echo(
-        f"{what} {summary['kind']} from {summary['file']}: {read}{summary['records']:,} records, "
+        f"{what} {summary['kind']} from {summary['file']}: {read}{counted(records, 'record')}, "
         f"{summary['accepted']:,} accepted, {summary['failed']:,} failed, "
-        f"{summary['invalid']:,} invalid ({summary['requests']:,} requests)."
+        f"{summary['invalid']:,} invalid ({counted(summary['requests'], 'request')})."
     )
     if summary["failed_without_rows"]:
         click.echo(
-            f"Bento reported {summary['failed_without_rows']:,} records as failed without "
-            "saying which; they are not in the failed-rows file."
+            f"Bento reported {counted(summary['failed_without_rows'], 'record')} as failed "
+            "without saying which; they are not in the failed-rows file."
         )
     if summary["failed_file"]:
         click.echo(
-            f"{summary['failed_rows']:,} rows not imported are in {summary['failed_file']}; "
+            f"{counted(summary['failed_rows'], 'row')} not imported "
+            f"{'is' if summary['failed_rows'] == 1 else 'are'} in {summary['failed_file']}; "
             f"fix them and run: bento {command} {summary['failed_file']}"
         )
 
 
-def _open(kind: Kind, file: str, fmt: str | None) -> RecordFile:
+def _open(kind: Kind, file: str, options: dict[str, Any]) -> tuple[RecordFile, int | None]:
+    """Open and scan the file (nothing is sent yet); return it and its row count.
+
+    Exits with a usage error when the file cannot be read, decoded or parsed.
+    """
     try:
-        return RecordFile(file, kind, format_of(file, fmt))
+        source = RecordFile(
+            file,
+            kind,
+            format_of(file, options["fmt"]),
+            encoding=options["encoding"],
+            delimiter=options["delimiter"],
+            mapping=parse_mapping(options["mapping"]),
+        )
     except HeaderError as exc:
         raise SystemExit(_usage(f"{file}: {exc}")) from None
     except OSError as exc:
         raise SystemExit(_usage(f"cannot read {file}: {exc.strerror or exc}")) from None
+    try:
+        total = source.scan()
+    except HeaderError as exc:
+        source.close()
+        raise SystemExit(_usage(f"{file}: {exc}")) from None
+    if source.format == "csv" and source.delimiter != ",":
+        click.echo(f"bento: reading {file} as {source.separated}", err=True)
+    return source, total
 
 
 def _import(kind: Kind, file: str, options: dict[str, Any], connection: Connection) -> None:
-    source = _open(kind, file, options["fmt"])
+    source, total = _open(kind, file, options)
     suffix = ".jsonl" if source.format == "jsonl" else ".csv"
     failed_path = Path(options["failed"] or default_failed_path(file, suffix))
     if file != "-" and failed_path.resolve() == Path(file).resolve():
@@ -115,7 +138,7 @@ def _import(kind: Kind, file: str, options: dict[str, Any], connection: Connecti
             async with open_client(connection, offline=dry_run) as bento:
                 job = BulkJob(
                     label=f"{'Checking' if dry_run else 'Importing'} {kind}",
-                    total=source.count(),
+                    total=total,
                     chunk_size=options["chunk_size"],
                     concurrency=options["concurrency"],
                     dry_run=dry_run,
@@ -150,6 +173,19 @@ _import_options = bulk_options(
         "fmt",
         type=click.Choice(["csv", "jsonl"]),
         help="File format [default: by extension; .jsonl/.ndjson are JSON Lines].",
+    ),
+    encoding_option,
+    click.option(
+        "--delimiter",
+        help="CSV delimiter, e.g. ';' or tab [default: sniffed from the header row].",
+    ),
+    click.option(
+        "--map",
+        "mapping",
+        multiple=True,
+        metavar="HEADER=COLUMN,...",
+        help="Map headers to columns, e.g. 'Email Address=email,Phone=phone,Notes=-' "
+        "(- drops a column; a type may follow: Age=age:int).",
     ),
     chunk_max=MAX_CHUNK,
     chunk_unit="Records",

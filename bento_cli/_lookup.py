@@ -28,18 +28,21 @@ from ._connection import (
     run,
 )
 from ._files import EmailRow, HeaderError, LineIndex, email_file
-from ._output import make_console, to_json
+from ._output import counted, make_console, to_json
 from ._progress import ProgressDisplay
+from ._textfile import encoding_option
 
 __all__ = ["lookup", "open_emails"]
 
 CSV_COLUMNS = ("line", "email", "status", "uuid", "subscribed", "tags", "fields", "error")
 
 
-def open_emails(file: str, column: str | None) -> tuple[Iterator[EmailRow], int | None]:
+def open_emails(
+    file: str, column: str | None, encoding: str | None = None
+) -> tuple[Iterator[EmailRow], int | None]:
     """Open an email list, exiting with a usage error when it cannot be read."""
     try:
-        return email_file(file, column)
+        return email_file(file, column, encoding)
     except HeaderError as exc:
         click.echo(f"bento: {file}: {exc}", err=True)
     except OSError as exc:
@@ -139,7 +142,8 @@ class LookupJob:
                 self.writer.write(self.lines.line_of(index), done, done_tags)
             looked_up = sum(self.counts.values())
             raise Interrupted(
-                f"{looked_up:,} addresses looked up before stopping; their results were written"
+                f"{counted(looked_up, 'address')} looked up before stopping; their results "
+                "were written"
             ) from None
         finally:
             aclose = getattr(stream, "aclose", None)
@@ -150,6 +154,7 @@ class LookupJob:
 @click.command()
 @click.argument("file")
 @click.option("--column", help="The CSV column holding the addresses [default: email].")
+@encoding_option
 @click.option(
     "--format",
     "fmt",
@@ -174,14 +179,20 @@ class LookupJob:
 )
 @connection_options
 def lookup(
-    file: str, column: str | None, fmt: str, output: str, concurrency: int, connection: Connection
+    file: str,
+    column: str | None,
+    encoding: str | None,
+    fmt: str,
+    output: str,
+    concurrency: int,
+    connection: Connection,
 ) -> None:
     """Look up the subscribers of FILE: one address a line, or a CSV with an email column.
 
     Writes one row per address (found, not_found or error) in the file's order; a summary
     goes to stderr. Exits 1 when any lookup failed (not found is not a failure).
     """
-    rows, total = open_emails(file, column)
+    rows, total = open_emails(file, column, encoding)
 
     async def main(stream: IO[str]) -> int:
         job = LookupJob(rows, ResultWriter(stream, fmt), concurrency)
@@ -197,8 +208,8 @@ def lookup(
                 await job.run(bento, display)
         counts = job.counts
         click.echo(
-            f"Looked up {sum(counts.values()):,} addresses: {counts['found']:,} found, "
-            f"{counts['not found']:,} not found, {counts['errors']:,} errors.",
+            f"Looked up {counted(sum(counts.values()), 'address')}: {counts['found']:,} found, "
+            f"{counts['not found']:,} not found, {counted(counts['errors'], 'error')}.",
             err=True,
         )
         return EXIT_FAILURE if counts["errors"] else 0

@@ -15,6 +15,7 @@ from bento_async import Field, SiteStats, Subscriber, Tag, converter
 
 __all__ = [
     "FoundSubscriber",
+    "counted",
     "echo_json",
     "fields_table",
     "make_console",
@@ -26,6 +27,14 @@ __all__ = [
 
 _PIPE_WIDTH = 160  # tables printed to a pipe or file are not cut at 80 columns
 FoundSubscriber = tuple[Subscriber, Sequence[str]]  # a subscriber and its tag names
+
+
+def counted(count: int, noun: str) -> str:
+    """Return ``count`` and ``noun``, plural unless one: ``1 record``, ``1,200 addresses``."""
+    if count == 1:
+        return f"1 {noun}"
+    suffix = "es" if noun.endswith(("s", "x", "ch", "sh")) else "s"
+    return f"{count:,} {noun}{suffix}"
 
 
 def make_console(*, stderr: bool = False) -> Console:

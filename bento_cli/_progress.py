@@ -152,7 +152,8 @@ class ProgressDisplay:
         elapsed = self.elapsed()
         unit = "" if short else f" {self.unit}"
         pace = f"{self.done / elapsed:,.0f}{unit}/s" if elapsed > 0 and self.done else "-"
-        parts = [f"{done}{unit}", pace]
+        one = self.total is None and self.done == 1  # "1 record", not "1 records"
+        parts = [f"{done}{unit.removesuffix('s') if one else unit}", pace]
         if self.total is not None:
             parts.append(f"{describe_seconds(self.estimate())} left")
         return " · ".join(parts)

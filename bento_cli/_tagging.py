@@ -14,6 +14,8 @@ from ._bulk import BulkJob, bulk_options, default_failed_path
 from ._connection import Connection, open_client, run
 from ._files import EmailRow
 from ._lookup import open_emails
+from ._output import counted
+from ._textfile import encoding_option
 
 __all__ = ["tag_group"]
 
@@ -46,7 +48,7 @@ def _write_failed(job: BulkJob, path: Path) -> int:
 
 
 def _tag(how: str, tag: str, file: str, options: dict[str, Any], connection: Connection) -> None:
-    rows, total = open_emails(file, options["column"])
+    rows, total = open_emails(file, options["column"], options["encoding"])
     failed_path = Path(options["failed"] or default_failed_path(file, ".txt"))
     dry_run = options["dry_run"]
     verb = "remove" if how == "remove" else "add"
@@ -60,7 +62,7 @@ def _tag(how: str, tag: str, file: str, options: dict[str, Any], connection: Con
                 concurrency=options["concurrency"],
                 dry_run=dry_run,
                 limit=bento.config.rate_limits.fetch,
-                unit="emails",
+                noun="email",
             )
             result = await job.run(bento.commands.run, _commands(job, rows, tag, how))
         written = _write_failed(job, failed_path)
@@ -74,23 +76,26 @@ def _tag(how: str, tag: str, file: str, options: dict[str, Any], connection: Con
 
 def _echo_summary(summary: dict[str, Any]) -> None:
     action, tag = summary["action"], summary["tag"]
+    addresses = counted(summary["records"], "address")
     if summary["dry_run"]:
         valid = summary["records"] - summary["invalid"]
         click.echo(
-            f"Dry run of {summary['file']}: {summary['records']:,} addresses, {valid:,} valid, "
+            f"Dry run of {summary['file']}: {addresses}, {valid:,} valid, "
             f"{summary['invalid']:,} invalid; nothing was sent."
         )
         return
     done = "tagged" if action == "add" else "untagged"
     click.echo(
-        f"{summary['accepted']:,} of {summary['records']:,} addresses {done} {tag!r}: "
+        f"{summary['accepted']:,} of {addresses} {done} {tag!r}: "
         f"{summary['failed']:,} failed, {summary['invalid']:,} invalid "
-        f"({summary['requests']:,} requests)."
+        f"({counted(summary['requests'], 'request')})."
     )
     if summary["failed_file"]:
+        rows = summary["failed_rows"]
         click.echo(
-            f"{summary['failed_rows']:,} addresses not {done} are in {summary['failed_file']}; "
-            f"run again with: bento tag {action} {tag} {summary['failed_file']}"
+            f"{counted(rows, 'address')} not {done} {'is' if rows == 1 else 'are'} in "
+            f"{summary['failed_file']}; run again with: bento tag {action} {tag} "
+            f"{summary['failed_file']}"
         )
 
 
@@ -98,6 +103,7 @@ _tag_options = bulk_options(
     click.argument("tag"),
     click.argument("file"),
     click.option("--column", help="The CSV column holding the addresses [default: email]."),
+    encoding_option,
     chunk_max=MAX_COMMANDS,
     chunk_unit="Commands",
     row="address",

@@ -27,29 +27,79 @@ from a seed::
     emulator.faults.html_403()                               # Cloudflare's block page
     emulator.faults.clear()
 
+Each logged request says why it, or an item of its batch, was refused (`refusals`).
+`BentoEmulator(fixtures=...)` seeds the site from a JSON document (see `_fixtures`), and
+`user_agent_policy` decides what a bare library User-Agent (`python-requests/2.31`) gets.
+For code in other languages, `bento emulator serve` runs it standalone, with a control API
+at `emulator.control_url` (state, request log, reset, faults, fixtures; see `_control`).
+
 The pytest plugin (`bento_emulator.pytest_plugin`)
 provides the `bento_emulator` and `bento_credentials` fixtures.
+
+Names are imported from their modules on first use: pytest loads the plugin in every run
+where the package is installed, and it must not pay for aiohttp's server there.
 """
 
 from __future__ import annotations
 
-from ._app import RecordedRequest
-from ._emulator import BentoEmulator, Credentials
-from ._faults import FaultRule, Faults
-from ._state import (
-    Automation,
-    EmulatorSettings,
-    EmulatorState,
-    Event,
-    FieldDefinition,
-    Purchase,
-    Subscriber,
-    Tag,
-)
-from ._state_audience import FormResponse, Segment
-from ._state_content import Broadcast, EmailSequence, EmailTemplate, OutboxEmail, Workflow
-from ._state_experimental import ExperimentalStubs
-from ._state_stats import StatsFixtures, StatsReport
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._app import RecordedRequest
+    from ._emulator import BentoEmulator, Credentials
+    from ._faults import FaultRule, Faults
+    from ._fixtures import FixtureError
+    from ._handlers._common import Refusal
+    from ._state import (
+        Automation,
+        Broadcast,
+        EmailSequence,
+        EmailTemplate,
+        EmulatorSettings,
+        EmulatorState,
+        Event,
+        ExperimentalStubs,
+        FieldDefinition,
+        FormResponse,
+        OutboxEmail,
+        Purchase,
+        Segment,
+        StatsFixtures,
+        StatsReport,
+        Subscriber,
+        Tag,
+        Workflow,
+    )
+
+# Each public name and the module it lives in.
+_HOMES = {
+    "Automation": "_state",
+    "BentoEmulator": "_emulator",
+    "Broadcast": "_state",
+    "Credentials": "_emulator",
+    "EmailSequence": "_state",
+    "EmailTemplate": "_state",
+    "EmulatorSettings": "_state",
+    "EmulatorState": "_state",
+    "Event": "_state",
+    "ExperimentalStubs": "_state",
+    "FaultRule": "_faults",
+    "Faults": "_faults",
+    "FieldDefinition": "_state",
+    "FixtureError": "_fixtures",
+    "FormResponse": "_state",
+    "OutboxEmail": "_state",
+    "Purchase": "_state",
+    "RecordedRequest": "_app",
+    "Refusal": "_handlers._common",
+    "Segment": "_state",
+    "StatsFixtures": "_state",
+    "StatsReport": "_state",
+    "Subscriber": "_state",
+    "Tag": "_state",
+    "Workflow": "_state",
+}
 
 __all__ = [
     "Automation",
@@ -65,10 +115,12 @@ __all__ = [
     "FaultRule",
     "Faults",
     "FieldDefinition",
+    "FixtureError",
     "FormResponse",
     "OutboxEmail",
     "Purchase",
     "RecordedRequest",
+    "Refusal",
     "Segment",
     "StatsFixtures",
     "StatsReport",
@@ -76,3 +128,17 @@ __all__ = [
     "Tag",
     "Workflow",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name from its module on first use (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -3,16 +3,18 @@
 Beyond the API itself it has two knobs for resilience tests: rate limits per family
 (`rate_limits=`, the `seed` profile by default; see `_limits`) and a fault script
 (`emulator.faults`; see `_faults`). Its request log (`emulator.requests`) records what
-arrived, when, and what it met.
+arrived, when, what it met and why anything was refused. Code in other languages reads
+and steers all of this through the control API at `emulator.control_url` (see `_control`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Literal, TypedDict
 
@@ -20,10 +22,15 @@ from aiohttp import web
 
 from bento_async import RateLimits
 
-from ._app import API_PREFIX, RecordedRequest, RequestLog, create_app
+from ._app import API_PREFIX, CONTROL_PREFIX, RecordedRequest, RequestLog, create_app
+from ._control import add_control_routes
 from ._faults import Faults, fault_middleware
+from ._fixtures import load_fixtures, read_fixtures
 from ._limits import WindowLimits, peak_in_window, rate_limit_middleware
-from ._state import EmulatorSettings, EmulatorState
+from ._state import EmulatorSettings, EmulatorState, JSONValue
+
+Fixtures = Mapping[str, JSONValue] | str | os.PathLike[str]
+UserAgentPolicy = Literal["allow", "warn", "strict"]
 
 
 class Credentials(TypedDict):
@@ -46,7 +53,12 @@ class BentoEmulator:
     from a daemon thread with its own loop, which suits sync code and any other loop.
     Keys and the site uuid are random unless given. `enterprise=True` opens `fetch/search`;
     `authors` may send through `batch/emails` (others get `author_error_status`, 500 as Bento
-    answers, or 422).
+    answers, or 422). `commands_response="visitor"` answers a command with the subscriber
+    (`{"data": ...}`) as the seed guide shows; `"results"` with counts, as Bento does today.
+    `fixtures` (a JSON document, or the path of a JSON file; see `_fixtures`) seeds the site
+    at construction and again at each `reset()`. `user_agent_policy` treats bare library
+    agents (`python-requests/2.31`, `Ruby`): `"warn"` (default) logs one warning per agent,
+    `"strict"` answers them the edge's HTML 403, `"allow"` says nothing.
 
     ``rate_limits`` is enforced per family as a sliding window: a profile name (``"seed"``,
     the default, or ``"docs"``), a :class:`~bento_async.RateLimits` (overrides, short
@@ -69,6 +81,8 @@ class BentoEmulator:
         authors: Iterable[str] = ("jesse@example.com",),
         author_error_status: Literal[500, 422] = 500,
         rate_limits: RateLimits | str | None = "seed",
+        fixtures: Fixtures | None = None,
+        user_agent_policy: UserAgentPolicy = "warn",
         import_delay: float = 0.0,
     ) -> None:
         if commands_response not in ("results", "visitor"):
@@ -77,6 +91,10 @@ class BentoEmulator:
             )
         if author_error_status not in (500, 422):
             raise ValueError(f"author_error_status must be 500 or 422, not {author_error_status!r}")
+        if user_agent_policy not in ("allow", "warn", "strict"):
+            raise ValueError(
+                f"user_agent_policy must be 'allow', 'warn' or 'strict', not {user_agent_policy!r}"
+            )
         self._host = host
         self._port = port
         self._settings = EmulatorSettings(
@@ -87,9 +105,15 @@ class BentoEmulator:
             enterprise=enterprise,
             authors=frozenset([authors] if isinstance(authors, str) else authors),
             author_error_status=author_error_status,
+            user_agent_policy=user_agent_policy,
             import_delay=_non_negative("import_delay", import_delay),
         )
         self._state = EmulatorState()
+        if fixtures is not None and not isinstance(fixtures, Mapping):
+            fixtures = read_fixtures(fixtures)
+        self._fixtures = fixtures
+        if fixtures is not None:
+            load_fixtures(self._state, fixtures)
         self._log = RequestLog()
         self._limits = WindowLimits(rate_limits)
         self._faults = Faults()
@@ -116,6 +140,11 @@ class BentoEmulator:
     def base_url(self) -> str:
         """Return the API base URL, e.g. `http://127.0.0.1:8123/api/v1`. Raises before start."""
         return f"http://{self._host}:{self.port}{API_PREFIX}"
+
+    @property
+    def control_url(self) -> str:
+        """Return the control API's base URL, e.g. `http://127.0.0.1:8123/_emulator`."""
+        return f"http://{self._host}:{self.port}{CONTROL_PREFIX}"
 
     @property
     def site_uuid(self) -> str:
@@ -184,9 +213,23 @@ class BentoEmulator:
         return peak_in_window((r.received_at for r in self.requests if r.family == family), period)
 
     def reset(self) -> None:
-        """Forget all data and the request log (faults and rate limits stay)."""
+        """Forget all data and the request log, then load the constructor's fixtures again.
+
+        Faults and rate limits stay.
+        """
         self._state.reset()
         self._log.clear()
+        if self._fixtures is not None:
+            load_fixtures(self._state, self._fixtures)
+
+    def load_fixtures(self, document: Fixtures) -> dict[str, int]:
+        """Seed the site from a fixtures document or JSON file; return the counts per area.
+
+        Raises FixtureError (a ValueError) naming the first item that cannot be loaded.
+        """
+        if not isinstance(document, Mapping):
+            document = read_fixtures(document)
+        return load_fixtures(self._state, document)
 
     # -- serving on the caller's loop ----------------------------------------------------
 
@@ -196,6 +239,7 @@ class BentoEmulator:
             raise RuntimeError("the emulator is already running")
         extra = (rate_limit_middleware(self._limits), fault_middleware(self._faults))
         app = create_app(self._state, self._settings, self._log, extra=extra)
+        add_control_routes(app, self)
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:

@@ -17,6 +17,9 @@ fate is fixed by the seed, whatever the timing.
 - `html_403()`: answer 403 with Cloudflare's HTML page (what a request without a User-Agent
   gets from Bento's edge), without doing the work.
 
+`script({"kind": "latency", "seconds": 0.2})` adds a rule from a JSON-able spec naming one
+of the methods above (what `bento emulator serve --faults` and the control API take).
+
 For each request, rules are tried in the order they were added: every matching `latency`
 rule that fires adds its delay, and the first other rule that fires decides the outcome
 (later rules are not consulted, so their counts and random draws do not move). Rules
@@ -30,8 +33,9 @@ import random
 import socket
 import struct
 import threading
+from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 from aiohttp import web
@@ -39,9 +43,19 @@ from aiohttp.typedefs import Handler, Middleware
 
 from ._app import API_PREFIX, CLOUDFLARE_BLOCK_PAGE, current_exchange
 
-__all__ = ["FaultKind", "FaultRule", "Faults", "fault_middleware"]
+__all__ = ["FAULT_KINDS", "FaultKind", "FaultRule", "Faults", "fault_middleware"]
 
 FaultKind = Literal["status", "latency", "stall", "reset", "invalid_json", "html_403"]
+
+FAULT_KINDS = (
+    "fail_next",
+    "fail_fraction",
+    "latency",
+    "stall",
+    "reset_connection",
+    "invalid_json",
+    "html_403",
+)
 
 TRUNCATED_JSON = b'{"data": [{"id": "1", "type": "tags", "attri'
 
@@ -52,9 +66,9 @@ def _bare(path: str) -> str:
     return path[len(prefix) :] if path.startswith(prefix) else path
 
 
-@attrs.define
+@attrs.define(kw_only=True)
 class FaultRule:
-    """One scripted fault; see the module docstring."""
+    """One scripted fault, given by keywords only; see the module docstring."""
 
     kind: FaultKind
     status: int = 503
@@ -103,6 +117,16 @@ class Decision:
     fault: FaultRule | None = None
 
 
+class _Where(TypedDict, total=False):
+    """Which requests a rule covers, and how many of them it hits."""
+
+    family: str | None
+    path: str | None
+    times: int | None
+    fraction: float
+    seed: int
+
+
 class Faults:
     """The emulator's fault script (see the module docstring)."""
 
@@ -130,6 +154,30 @@ class Faults:
         with self._lock:
             self._rules.clear()
 
+    def script(self, spec: Mapping[str, Any]) -> FaultRule:
+        """Add the rule a spec describes: `kind` names a method, the other keys its arguments.
+
+        Without `kind`, `next` means `fail_next` (`{"next": 3}` fails the next three
+        requests) and `fraction` means `fail_fraction`.
+
+        Raises ValueError for an unknown or missing kind or arguments the method refuses.
+        """
+        args = dict(spec)
+        kind = args.pop("kind", None)
+        if kind is None:
+            kind = (
+                "fail_next" if "next" in args else "fail_fraction" if "fraction" in args else None
+            )
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}")
+        if kind == "fail_next" and "next" in args:
+            args["n"] = args.pop("next")
+        try:
+            rule: FaultRule = getattr(self, kind)(**args)
+        except TypeError as problem:
+            raise ValueError(f"{kind}: {problem}") from None
+        return rule
+
     def fail_next(
         self,
         n: int = 1,
@@ -140,7 +188,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Answer the next `n` matching requests with `status`, doing no work."""
-        return self.add(FaultRule("status", status, 0.0, retry_after, family, path, times=n))
+        where = _Where(family=family, path=path, times=n)
+        return self.add(FaultRule(kind="status", status=status, retry_after=retry_after, **where))
 
     def fail_fraction(
         self,
@@ -154,9 +203,8 @@ class Faults:
         times: int | None = None,
     ) -> FaultRule:
         """Answer `fraction` of the matching requests with `status`, chosen by `seed`."""
-        return self.add(
-            FaultRule("status", status, 0.0, retry_after, family, path, times, fraction, seed)
-        )
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="status", status=status, retry_after=retry_after, **where))
 
     def latency(
         self,
@@ -169,9 +217,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Wait `seconds` before handling the matching requests (all, unless `times`)."""
-        return self.add(
-            FaultRule("latency", 200, seconds, None, family, path, times, fraction, seed)
-        )
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="latency", status=200, seconds=seconds, **where))
 
     def stall(
         self,
@@ -184,7 +231,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Do the work, then hold the answer for `seconds` (past the client's timeout)."""
-        return self.add(FaultRule("stall", 200, seconds, None, family, path, times, fraction, seed))
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="stall", status=200, seconds=seconds, **where))
 
     def reset_connection(
         self,
@@ -196,7 +244,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Drop the connection with a TCP reset instead of answering; no work is done."""
-        return self.add(FaultRule("reset", 0, 0.0, None, family, path, times, fraction, seed))
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="reset", status=0, **where))
 
     def invalid_json(
         self,
@@ -208,9 +257,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Do the work, then answer its success status with a truncated JSON body."""
-        return self.add(
-            FaultRule("invalid_json", 200, 0.0, None, family, path, times, fraction, seed)
-        )
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="invalid_json", status=200, **where))
 
     def html_403(
         self,
@@ -222,7 +270,8 @@ class Faults:
         path: str | None = None,
     ) -> FaultRule:
         """Answer 403 with Cloudflare's HTML block page; no work is done."""
-        return self.add(FaultRule("html_403", 403, 0.0, None, family, path, times, fraction, seed))
+        where = _Where(family=family, path=path, times=times, fraction=fraction, seed=seed)
+        return self.add(FaultRule(kind="html_403", status=403, **where))
 
     def decide(self, family: str, path: str) -> Decision:
         """Decide the fate of one request (consumes counts and random draws)."""

@@ -140,6 +140,7 @@ def rate_limit_middleware(limits: WindowLimits) -> Middleware:
         if wait is None:
             return await handler(request)
         headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+        exchange.refuse(f"rate limit of the {exchange.family!r} family (retry in {wait:.3g}s)")
         return web.json_response({"error": "Too Many Requests"}, status=429, headers=headers)
 
     return rate_limit

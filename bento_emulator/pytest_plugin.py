@@ -16,21 +16,27 @@ Example::
             signup(bento, "jesse@example.com")
         assert bento_emulator.state.tag_names_of("jesse@example.com") == ["customer"]
 
-To run without the plugin, pass `-p no:bento` to pytest.
+pytest loads this module in every run where the package is installed, so it imports
+nothing of the emulator (nor aiohttp) until a test asks for one of its fixtures. To run
+without the plugin, pass `-p no:bento` to pytest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from ._emulator import BentoEmulator, Credentials
+if TYPE_CHECKING:
+    from ._emulator import BentoEmulator, Credentials
 
 
 @pytest.fixture
 def bento_emulator() -> Iterator[BentoEmulator]:
     """Serve a fresh Bento emulator from a background thread for the test's duration."""
+    from ._emulator import BentoEmulator  # here, not at import: keeps plugin loading cheap
+
     with BentoEmulator() as emulator:
         yield emulator
 

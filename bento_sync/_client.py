@@ -11,7 +11,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any, TypeVar
 
-from bento_async import AsyncBento, Hooks, RateLimits, RetryPolicy, Timeouts
+from bento_async import AsyncBento, ClientClosedError, Hooks, RateLimits, RetryPolicy, Timeouts
 from bento_async._config import ClientConfig
 
 from ._portal import LoopThread
@@ -165,7 +165,7 @@ class Bento:
     def _loop_thread(self) -> LoopThread:
         root = self._root
         if root._closed:
-            raise RuntimeError("this Bento client is closed")
+            raise ClientClosedError("this Bento client is closed")
         return root._loop
 
     def close(self) -> None:

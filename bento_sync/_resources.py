@@ -48,12 +48,13 @@ __all__ = [
 
 
 class Subscribers(SyncResource):
-    """Subscribers: ``get``, ``create``, ``upsert``, ``import_many``, ``get_many`` and
-    ``stream_many``."""
+    """Subscribers: ``get``, ``create``, ``update``, ``upsert``, ``import_many``,
+    ``get_many`` and ``stream_many``."""
 
     _area = "subscribers"
     get = forward(_subscribers.Subscribers.get)
     create = forward(_subscribers.Subscribers.create)
+    update = forward(_subscribers.Subscribers.update)
     upsert = forward(_subscribers.Subscribers.upsert)
     import_many = forward_chunked(_subscribers.Subscribers.import_many, interruptible=True)
     get_many = forward_chunked(_subscribers.Subscribers.get_many, "emails", "uuids")
@@ -76,20 +77,22 @@ class Commands(SyncResource):
 
 
 class Tags(SyncResource):
-    """Tags: ``list``, ``create``, ``delete`` and ``names_for``."""
+    """Tags: ``list``, ``get`` (by name), ``create``, ``delete`` and ``names_for``."""
 
     _area = "tags"
     list = forward(_tags.Tags.list)
+    get = forward(_tags.Tags.get)
     create = forward(_tags.Tags.create)
     delete = forward(_tags.Tags.delete)
     names_for = forward(_tags.Tags.names_for)
 
 
 class Fields(SyncResource):
-    """Custom field definitions: ``list`` and ``create``."""
+    """Custom field definitions: ``list``, ``get`` (by key) and ``create``."""
 
     _area = "fields"
     list = forward(_fields.Fields.list)
+    get = forward(_fields.Fields.get)
     create = forward(_fields.Fields.create)
 
 

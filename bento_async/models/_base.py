@@ -1,32 +1,16 @@
-"""Shared pieces of the models: datetime parsing and JSON:API resource marking."""
+"""Shared pieces of the models: JSON:API resource marking, and the one datetime parser."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from typing import ClassVar
+
+from .._dates import parse_datetime
 
 __all__ = ["ApiObject", "Resource", "parse_datetime", "snake_case"]
 
 
-_FRACTION = re.compile(r"\.(\d+)")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def parse_datetime(value: str) -> datetime:
-    """Parse an ISO 8601 timestamp as Bento sends it (``Z`` suffix, any fraction length).
-
-    A timestamp without an offset is taken as UTC. Raises ValueError otherwise.
-    """
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    # Python 3.10's fromisoformat takes exactly 3 or 6 fraction digits.
-    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed
 
 
 class Resource:

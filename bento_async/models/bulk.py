@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Generic, TypeVar
 
 import attrs
 
-from .._errors import BentoError, InputIssue
+from .._errors import BentoError, ChunkCancelledError, InputIssue, NotSentError
 from .subscribers import Subscriber
 
 __all__ = ["BulkProgress", "BulkResult", "ChunkOutcome", "InvalidRecord", "Lookup"]
+
+R = TypeVar("R")
 
 
 @attrs.frozen
 class BulkProgress:
     """How far a bulk call has got; passed to ``on_progress``. Every count only grows.
 
-    ``sent`` counts records handed to the API (in a dry run: records that would
-    be), ``accepted`` and ``failed`` the records of answered chunks, ``invalid``
+    ``sent`` counts records whose request left (in a dry run: records that would
+    be sent), ``accepted`` and ``failed`` the records of answered chunks, ``invalid``
     the records rejected client-side. ``waiting`` is the seconds requests spent
     waiting for a rate-limit slot, summed over requests (concurrent waits add up).
     """
@@ -33,9 +35,11 @@ class BulkProgress:
 class ChunkOutcome:
     """What became of one chunk: ``first`` is the input position of its first record.
 
-    ``error`` is set when the request failed (after the client's retries) or was
-    cancelled; all ``count`` records then count as failed. Without an error,
-    ``failed`` is what the API reported failed; those records cannot be told apart.
+    ``error`` is set when the request failed (after the client's retries), was
+    cancelled, or was never sent (:class:`NotSentError`, or
+    ``ChunkCancelledError(maybe_processed=False)``); all ``count`` records then count
+    as failed. Without an error, ``failed`` is what the API reported failed; those
+    records cannot be told apart.
     """
 
     index: int
@@ -45,37 +49,46 @@ class ChunkOutcome:
     failed: int
     error: BentoError | None = None
 
+    @property
+    def sent(self) -> bool:
+        """Whether the chunk's request left (False: the API surely never saw it)."""
+        if isinstance(self.error, NotSentError):
+            return False
+        return not (isinstance(self.error, ChunkCancelledError) and not self.error.maybe_processed)
+
 
 @attrs.frozen
-class InvalidRecord:
+class InvalidRecord(Generic[R]):
     """A record rejected client-side, never sent: its input position and what is wrong."""
 
     position: int
-    record: Any
+    record: R
     issues: tuple[InputIssue, ...]
 
 
 @attrs.frozen
-class BulkResult:
+class BulkResult(Generic[R]):
     """The outcome of a bulk call; ``accepted + failed + len(invalid) == total``.
 
-    ``failed`` counts every record of a chunk whose request failed or was
-    cancelled, plus what the API reported failed inside answered chunks.
-    ``failed_records`` holds, in input order, the original records of the chunks
-    whose request failed or was cancelled: pass them to the same method to
-    replay exactly those. Records the API itself reported failed inside an
-    answered chunk cannot be identified (the API only gives a count).
-    ``requests`` counts chunk requests started (retries not included).
+    ``failed`` counts every record of a chunk whose request failed, was cancelled
+    or was never sent, plus what the API reported failed inside answered chunks.
+    ``failed_records`` holds, in input order, the caller's own records of those
+    chunks: pass them to the same method to replay exactly those. Records the API
+    itself reported failed inside an answered chunk cannot be identified (the API
+    only gives a count). ``requests`` counts chunk requests that left (retries
+    not included). ``fatal_error`` is the error that ended the run early (see
+    :func:`bento_async._bulk.ends_run`); the chunks after it carry NotSentError.
     """
 
     accepted: int
     failed: int
     chunks: tuple[ChunkOutcome, ...]
-    failed_records: tuple[Any, ...]
-    invalid: tuple[InvalidRecord, ...]
+    failed_records: tuple[R, ...]
+    invalid: tuple[InvalidRecord[R], ...]
     requests: int
     cancelled: bool = False
     dry_run: bool = False
+    fatal_error: BentoError | None = None
 
     @property
     def ok(self) -> bool:
@@ -91,7 +104,8 @@ class BulkResult:
         return (
             f"BulkResult(accepted={self.accepted}, failed={self.failed}, "
             f"invalid={len(self.invalid)}, requests={self.requests}, "
-            f"cancelled={self.cancelled}, dry_run={self.dry_run})"
+            f"cancelled={self.cancelled}, dry_run={self.dry_run}, "
+            f"fatal_error={self.fatal_error!r})"
         )
 
 

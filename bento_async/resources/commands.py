@@ -15,7 +15,7 @@ from ..models.bulk import BulkProgress, BulkResult
 from ..models.commands import Command, CommandName
 from ._base import ResourceBase
 
-__all__ = ["Commands", "check_command", "parse_command_result"]
+__all__ = ["Commands", "check_command", "commands_request", "parse_command_result"]
 
 MAX_COMMANDS = 100
 
@@ -78,6 +78,19 @@ def parse_command_result(payload: Any) -> CommandResult:
     raise ValueError("neither a 'results' count nor a subscriber")
 
 
+def commands_request(commands: list[Command]) -> Request:
+    """Build one ``fetch/commands`` request for checked commands (at most 100).
+
+    It is safe to repeat when every command is.
+    """
+    return Request.build(
+        "POST",
+        "fetch/commands",
+        json_body={"command": [c.to_wire() for c in commands]},
+        idempotent=all(c.command.idempotent for c in commands),
+    )
+
+
 class Commands(ResourceBase):
     """Commands change one subscriber each; only ``add_tag_via_event`` fires automations."""
 
@@ -90,7 +103,7 @@ class Commands(ResourceBase):
         concurrency: int = 4,
         on_progress: Callable[[BulkProgress], None] | None = None,
         dry_run: bool = False,
-    ) -> BulkResult:
+    ) -> BulkResult[Command | Mapping[str, Any]]:
         """Run any number of commands, up to ``chunk_size`` (at most 100) per request.
 
         Commands are read lazily; ``concurrency`` chunks at most are in flight. A
@@ -111,13 +124,7 @@ class Commands(ResourceBase):
         )
 
     async def _send(self, commands: list[Command]) -> tuple[int, int]:
-        request = Request.build(
-            "POST",
-            "fetch/commands",
-            json_body={"command": [c.to_wire() for c in commands]},
-            idempotent=all(c.command.idempotent for c in commands),
-        )
-        result = await self._call(request, parse_command_result)
+        result = await self._call(commands_request(commands), parse_command_result)
         return result.results, result.failed
 
     async def _one(self, command: Command) -> CommandResult:

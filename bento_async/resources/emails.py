@@ -90,7 +90,7 @@ class Emails(ResourceBase):
         concurrency: int = 4,
         on_progress: Callable[[BulkProgress], None] | None = None,
         dry_run: bool = False,
-    ) -> BulkResult:
+    ) -> BulkResult[Email | Mapping[str, Any]]:
         """Queue any number of emails, 60 per request at most, at the client's send pace.
 
         Emails are read lazily; a bad one is skipped and reported in ``invalid``; a

@@ -129,7 +129,7 @@ class Events(ResourceBase):
         concurrency: int = 4,
         on_progress: Callable[[BulkProgress], None] | None = None,
         dry_run: bool = False,
-    ) -> BulkResult:
+    ) -> BulkResult[Event | Mapping[str, Any]]:
         """Track any number of events, in chunks.
 
         Each event is an :class:`Event` or a mapping with ``email``, ``type`` and

@@ -14,11 +14,23 @@ __all__ = ["Fields"]
 
 
 class Fields(ResourceBase):
-    """Custom field definitions: ``list`` and ``create``."""
+    """Custom field definitions: ``list``, ``get`` (by key) and ``create``."""
 
     async def list(self) -> builtins.list[Field]:
         """Return every custom field definition of the site."""
         return await self._call(Request.build("GET", "fetch/fields"), parse_list(Field))
+
+    async def get(self, key: str) -> Field | None:
+        """Find the field definition with this key (case-sensitive); None when there is none.
+
+        Lists the definitions: one request.
+
+        Raises ValidationError for a blank key.
+        """
+        issues: list[InputIssue] = []
+        check_text(key, "key", issues, "field key")
+        raise_if(issues)
+        return next((field for field in await self.list() if field.key == key), None)
 
     async def create(self, key: str) -> Field:
         """Create a field definition, or return the existing one with this key.

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from .._bulk import BulkSpec, check_input, run_bulk, stream_lookups
+from .._bulk import BulkSpec, check_input, run_bulk
 from .._errors import (
     InputIssue,
     NotVisibleError,
@@ -18,14 +18,24 @@ from .._errors import (
     UndeliveredError,
     ValidationError,
 )
+from .._fanout import stream_lookups
 from .._http import Request, encode_body
 from .._validate import all_valid_emails, check_email, check_flat_fields, raise_if
-from ..models import Subscriber
+from ..models import CommandResult, Subscriber
 from ..models.bulk import BulkProgress, BulkResult, Lookup
+from ..models.commands import Command
 from ._base import ResourceBase, parse_batch_result, parse_item, parse_optional_item
 from ._upsert import poll_gaps, shows, tag_names, wait_seconds
+from .commands import MAX_COMMANDS, check_command, commands_request, parse_command_result
 
-__all__ = ["EncodedRecords", "Subscribers", "import_batch", "import_body", "import_record"]
+__all__ = [
+    "EncodedRecords",
+    "Subscribers",
+    "import_batch",
+    "import_body",
+    "import_record",
+    "update_commands",
+]
 
 MAX_IMPORT = 1000
 _TAG_KEYS = ("tags", "remove_tags")
@@ -121,9 +131,52 @@ def import_body(wire: Iterable[Mapping[str, Any] | EncodedRecords]) -> bytes:
     return b'{"subscribers":[' + b",".join(parts) + b"]}"
 
 
+def _names(value: object, path: str, issues: list[InputIssue]) -> list[Any]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        issues.append(InputIssue(path, "give a list of names"))
+        return []
+    return list(value)
+
+
+def update_commands(
+    email: str,
+    fields: Mapping[str, Any] | None,
+    remove_fields: Iterable[str],
+    tags: Iterable[str],
+    remove_tags: Iterable[str],
+) -> list[Command]:
+    """Check one subscriber's changes and return them as commands, fields first.
+
+    Raises ValidationError for a malformed email, no change, more than 100, or a bad
+    key, value or tag name (each reported at its argument's path).
+    """
+    issues: list[InputIssue] = []
+    check_email(email, "email", issues)
+    raise_if(issues)
+    if fields is not None and not isinstance(fields, Mapping):
+        issues.append(InputIssue("fields", "give a mapping of field keys to values"))
+        fields = None
+    changes = [(f"fields.{k}", Command.add_field(email, k, v)) for k, v in (fields or {}).items()]
+    for arg, given, make in (
+        ("remove_fields", remove_fields, Command.remove_field),
+        ("tags", tags, Command.add_tag),
+        ("remove_tags", remove_tags, Command.remove_tag),
+    ):
+        names = _names(given, arg, issues)
+        changes += [(f"{arg}[{i}]", make(email, name)) for i, name in enumerate(names)]
+    if not changes and not issues:
+        issues.append(InputIssue("", "give fields, remove_fields, tags or remove_tags"))
+    if len(changes) > MAX_COMMANDS:
+        issues.append(InputIssue("", f"at most {MAX_COMMANDS} changes in one update"))
+    for path, command in changes:
+        check_command(command, path, issues)
+    raise_if(issues)
+    return [command for _, command in changes]
+
+
 class Subscribers(ResourceBase):
-    """Subscribers: ``get``, ``create``, ``upsert``, ``import_many``, ``get_many`` and
-    ``stream_many``."""
+    """Subscribers: ``get``, ``create``, ``update``, ``upsert``, ``import_many``,
+    ``get_many`` and ``stream_many``."""
 
     async def get(self, *, email: str | None = None, uuid: str | None = None) -> Subscriber | None:
         """Find a subscriber by email or uuid (exactly one); None when there is none.
@@ -155,6 +208,28 @@ class Subscribers(ResourceBase):
             "POST", "fetch/subscribers", json_body={"subscriber": {"email": email}}
         )
         return await self._call(request, parse_item(Subscriber))
+
+    async def update(
+        self,
+        email: str,
+        *,
+        fields: Mapping[str, Any] | None = None,
+        remove_fields: Iterable[str] = (),
+        tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+    ) -> CommandResult:
+        """Set and remove fields and tags of one subscriber in one request, applied at once.
+
+        Sends one ``fetch/commands`` call with a command per change (at most 100): it
+        creates the subscriber if missing and fires no automations (``events.track`` with
+        ``$update_fields`` does). Unlike an import it is not queued. The result counts
+        the changes Bento applied and those it refused.
+
+        Raises ValidationError for a malformed email, no change, more than 100, or a bad
+        key, value or tag name.
+        """
+        commands = update_commands(email, fields, remove_fields, tags, remove_tags)
+        return await self._call(commands_request(commands), parse_command_result)
 
     async def upsert(
         self,
@@ -234,7 +309,7 @@ class Subscribers(ResourceBase):
         concurrency: int = 4,
         on_progress: Callable[[BulkProgress], None] | None = None,
         dry_run: bool = False,
-    ) -> BulkResult:
+    ) -> BulkResult[Mapping[str, Any]]:
         """Import (upsert) any number of subscribers, in chunks; no automations fire.
 
         Each record has ``email`` plus any fields, and optionally ``tags`` and

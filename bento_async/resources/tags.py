@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from .._errors import InputIssue
+from .._errors import InputIssue, ValidationError
 from .._http import Request
 from .._validate import check_text, raise_if
 from ..models import Subscriber, Tag
@@ -50,7 +50,7 @@ class TagCache:
 
 
 class Tags(ResourceBase):
-    """Tags: ``list``, ``create``, ``delete`` and ``names_for``."""
+    """Tags: ``list``, ``get`` (by name), ``create``, ``delete`` and ``names_for``."""
 
     async def list(self) -> builtins.list[Tag]:
         """Return every tag of the site (also refreshes the id-to-name cache)."""
@@ -58,6 +58,19 @@ class Tags(ResourceBase):
         tags = await self._call(request, parse_list(Tag))
         self._client._shared.tag_cache.update(tags)
         return tags
+
+    async def get(self, name: str) -> Tag | None:
+        """Find the live tag with this name (exact match); None when there is none.
+
+        Lists the tags (one request, which also refreshes the id-to-name cache).
+
+        Raises ValidationError for a blank name.
+        """
+        issues: list[InputIssue] = []
+        check_text(name, "name", issues, "tag name")
+        raise_if(issues)
+        live = (tag for tag in await self.list() if tag.discarded_at is None)
+        return next((tag for tag in live if tag.name == name), None)
 
     async def create(self, name: str) -> Tag:
         """Create a tag, or return the existing one with this name.
@@ -72,15 +85,18 @@ class Tags(ResourceBase):
         self._client._shared.tag_cache.update([tag])
         return tag
 
-    async def delete(self, tag: Tag | str, *, name: str | None = None) -> str:
+    async def delete(self, tag: Tag | str | None = None, *, name: str | None = None) -> str:
         """Delete a tag and return Bento's message; Bento keeps it, marked discarded.
 
         ``tag`` is a Tag or a tag id. The API wants the name too: without ``name`` it
         comes from the Tag, else from the client's tag cache (refreshed for an unknown id).
+        With ``name`` alone, the id is looked up by name (see ``get``).
 
-        Raises ValidationError for a blank id or an id no live tag has, NotFoundError
-        when Bento knows no such tag.
+        Raises ValidationError for a blank id or name, an id or name no live tag has, and
+        NotFoundError when Bento knows no such tag.
         """
+        if tag is None:
+            return await self._delete_named(name)
         issues: list[InputIssue] = []
         tag_id = tag.id if isinstance(tag, Tag) else tag
         check_text(tag_id, "tag", issues, "tag id")
@@ -100,6 +116,14 @@ class Tags(ResourceBase):
             json_body={"tag": {"name": name}},
         )
         return await self._call(request, _message)
+
+    async def _delete_named(self, name: str | None) -> str:
+        if name is None:
+            raise ValidationError([InputIssue("", "give a tag, a tag id or a name")])
+        found = await self.get(name)
+        if found is None:
+            raise ValidationError([InputIssue("name", f"no tag has the name {name!r}")])
+        return await self.delete(found)
 
     async def names_for(self, subscriber_or_ids: Subscriber | Iterable[str]) -> builtins.list[str]:
         """Return the tag names of a subscriber (or of tag ids), in the order given.

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, TypeGuard, TypeVar
 
 import attrs
+
+from bento_async import parse_datetime
 
 from .._state import EmulatorSettings, EmulatorState, JSONValue
 
@@ -33,11 +35,25 @@ class Call:
 
 
 @attrs.frozen
+class Refusal:
+    """Why one item (or the whole request) was refused; `index` is its place in a batch."""
+
+    field: str | None
+    message: str
+    index: int | None = None
+
+    def __str__(self) -> str:
+        where = "" if self.index is None else f"item {self.index}: "
+        return f"{where}{self.field} {self.message}" if self.field else f"{where}{self.message}"
+
+
+@attrs.frozen
 class Reply:
-    """A JSON answer."""
+    """A JSON answer; `refusals` say why items were refused (logged, never sent)."""
 
     payload: JSONValue
     status: int = 200
+    refusals: tuple[Refusal, ...] = ()
 
 
 Handler = Callable[[Call], Reply]
@@ -55,9 +71,12 @@ class Route:
 class ApiFailure(Exception):
     """An error answer; raised by handlers and rendered by the app."""
 
-    def __init__(self, status: int, payload: JSONValue) -> None:
+    def __init__(self, status: int, payload: JSONValue, refusal: Refusal | None = None) -> None:
         super().__init__(status, payload)
-        self.reply = Reply(payload, status)
+        if refusal is None:
+            error = payload.get("error") if isinstance(payload, dict) else None
+            refusal = Refusal(None, str(error if error is not None else payload))
+        self.reply = Reply(payload, status, (refusal,))
 
 
 def bad_request(message: str) -> ApiFailure:
@@ -88,7 +107,11 @@ class InvalidItem(Exception):
     def as_failure(self, status: int | None = None) -> ApiFailure:
         """Return the `{"errors": [...]}` answer for this problem."""
         errors = [{"field": self.field, "message": self.message}]
-        return ApiFailure(status or self.status, {"errors": errors})
+        return ApiFailure(status or self.status, {"errors": errors}, self.refusal())
+
+    def refusal(self, index: int | None = None) -> Refusal:
+        """Return the log entry for this problem."""
+        return Refusal(self.field, self.message, index)
 
 
 # -- envelopes --------------------------------------------------------------------------
@@ -193,17 +216,18 @@ def parse_tag_list(value: JSONValue, key: str = "tags") -> list[str]:
 
 
 def parse_date(value: JSONValue, key: str = "date") -> datetime | None:
-    """Return an ISO 8601 date as an aware datetime (UTC if no offset); None when absent."""
+    """Return a timestamp as an aware datetime; None when absent.
+
+    Read as leniently as Bento does, by the SDK's own parser (`bento_async.parse_datetime`).
+    """
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidItem(key, "must be an ISO 8601 string", status=400)
-    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+        raise InvalidItem(key, "must be a timestamp string", status=400)
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidItem(key, "is not a valid ISO 8601 date") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parse_datetime(value)
+    except ValueError as problem:
+        raise InvalidItem(key, f"is invalid: {problem}") from None
 
 
 def is_truthy(value: JSONValue) -> bool:
@@ -226,27 +250,33 @@ def get_any(item: Mapping[str, JSONValue], *path: str) -> Any:
 
 @attrs.frozen
 class BatchOutcome:
-    """How a batch went: items accepted, items failed, and what the last accepted one gave."""
+    """How a batch went: items accepted, why the others failed, what the last accepted gave."""
 
     results: int
-    failed: int
+    refusals: tuple[Refusal, ...] = ()
     last: Any = None
+
+    @property
+    def failed(self) -> int:
+        """Return how many items were refused."""
+        return len(self.refusals)
 
 
 def run_batch(items: list[JSONValue], apply: Callable[[JSONValue], Any]) -> BatchOutcome:
     """Apply each item in turn; an item raising InvalidItem counts as failed, not fatal."""
-    failed, last = 0, None
-    for item in items:
+    refusals: list[Refusal] = []
+    last = None
+    for index, item in enumerate(items):
         try:
             last = apply(item)
-        except InvalidItem:
-            failed += 1
-    return BatchOutcome(len(items) - failed, failed, last)
+        except InvalidItem as problem:
+            refusals.append(problem.refusal(index))
+    return BatchOutcome(len(items) - len(refusals), tuple(refusals), last)
 
 
 def counts(outcome: BatchOutcome) -> Reply:
-    """Answer a batch with `{"results": accepted, "failed": rejected}`."""
-    return Reply({"results": outcome.results, "failed": outcome.failed})
+    """Answer a batch with `{"results": accepted, "failed": rejected}` (reasons logged)."""
+    return Reply({"results": outcome.results, "failed": outcome.failed}, refusals=outcome.refusals)
 
 
 def require_object(item: JSONValue, name: str) -> Mapping[str, JSONValue]:

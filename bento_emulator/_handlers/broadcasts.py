@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .._state import JSONValue
-from .._state_content import Broadcast, ContentState
+from .._state import Broadcast, JSONValue
+from .._state.email_templates import TemplateState
 from ._common import (
     Call,
     InvalidItem,
+    Refusal,
     Reply,
     Route,
     is_valid_email,
@@ -46,7 +47,7 @@ def status_filter(value: str | None) -> str:
     return value if value in STATUSES else "sent"
 
 
-def render_broadcast(value: Broadcast, state: ContentState) -> dict[str, JSONValue]:
+def render_broadcast(value: Broadcast, state: TemplateState) -> dict[str, JSONValue]:
     """Render a broadcast as a `broadcasts` resource (a draft shows only its template id)."""
     template: dict[str, JSONValue] = {"template_id": int(value.template_id)}
     found = state.email_template_by_id(value.template_id)
@@ -136,6 +137,7 @@ def create_broadcasts(call: Call) -> Reply:
     items = wrapped_items(call, "broadcasts", MAX_BROADCASTS)
     created: list[JSONValue] = []
     failures: list[JSONValue] = []
+    refusals: list[Refusal] = []
     for index, item in enumerate(items):
         try:
             broadcast = create_broadcast(call, item)
@@ -143,6 +145,7 @@ def create_broadcasts(call: Call) -> Reply:
             name = item.get("name") if isinstance(item, dict) else None
             error = f"{problem.field} {problem.message}"
             failures.append({"index": index, "name": name, "error": error})
+            refusals.append(problem.refusal(index))
             continue
         created.append(
             {
@@ -158,7 +161,7 @@ def create_broadcasts(call: Call) -> Reply:
         "broadcasts": created,
         "failures": failures,
     }
-    return Reply(payload)
+    return Reply(payload, refusals=tuple(refusals))
 
 
 ROUTES = (

@@ -109,7 +109,7 @@ def run_commands(call: Call) -> Reply:
     commands = body_object(call).get("command")
     if isinstance(commands, dict):
         try:
-            outcome = BatchOutcome(1, 0, run_command(call.state, commands))
+            outcome = BatchOutcome(1, last=run_command(call.state, commands))
         except InvalidItem as problem:
             raise problem.as_failure(400) from None
     elif isinstance(commands, list):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .._state import JSONValue
-from .._state_content import ContentState, EmailSequence, EmailTemplate, Workflow
+from .._state import EmailSequence, EmailTemplate, JSONValue, Workflow
+from .._state.email_templates import TemplateState
 from ._common import ApiFailure, Call, Reply, Route, found, wrapped_object
 from ._render import iso
 
@@ -30,14 +30,14 @@ def render_template(value: EmailTemplate) -> dict[str, JSONValue]:
     return {"id": value.id, "type": "email_templates", "attributes": attributes}
 
 
-def template_summaries(state: ContentState, ids: tuple[str, ...]) -> list[JSONValue]:
+def template_summaries(state: TemplateState, ids: tuple[str, ...]) -> list[JSONValue]:
     """Render templates as sequences and workflows list them: id, subject, stats."""
     found = [state.email_template_by_id(i) for i in ids]
     return [{"id": int(t.id), "subject": t.subject, "stats": t.stats} for t in found if t]
 
 
 def render_with_templates(
-    kind: str, value: EmailSequence | Workflow, state: ContentState, **attributes: JSONValue
+    kind: str, value: EmailSequence | Workflow, state: TemplateState, **attributes: JSONValue
 ) -> dict[str, JSONValue]:
     """Render a sequence or workflow as a `kind` resource: its name, `attributes`, creation
     time and template summaries."""

@@ -28,7 +28,7 @@ import ipaddress
 import re
 
 from .._state import JSONValue
-from .._state_experimental import BLACKLIST_DESCRIPTION, BLACKLIST_PROVIDERS, MAX_LINKS
+from .._state.experimental import BLACKLIST_DESCRIPTION, BLACKLIST_PROVIDERS, MAX_LINKS
 from ._common import Call, Reply, Route, bad_request, is_truthy, is_valid_email, param
 
 _DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]\.?")

@@ -6,8 +6,7 @@ with no responses (or an unknown form) answers `{"data": []}`; a missing `id` an
 
 from __future__ import annotations
 
-from .._state import JSONValue
-from .._state_audience import FormResponse
+from .._state import FormResponse, JSONValue
 from ._common import Call, Reply, Route, bad_request
 
 

@@ -9,8 +9,7 @@ An unknown segment answers 404 `{"error": "Segment not found"}`.
 
 from __future__ import annotations
 
-from .._state import JSONValue
-from .._state_audience import Segment
+from .._state import JSONValue, Segment
 from ._common import Call, InvalidItem, Reply, Route, body_object, found, required_email
 from ._render import iso
 

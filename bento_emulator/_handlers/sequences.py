@@ -8,8 +8,8 @@ failures answer 422, e.g. `{"errors": {"delay_interval_count": ["must be a posit
 
 from __future__ import annotations
 
-from .._state import JSONValue
-from .._state_content import ContentState, EmailSequence
+from .._state import EmailSequence, JSONValue
+from .._state.email_templates import TemplateState
 from ._common import ApiFailure, Call, Reply, Route, found, wrapped_object
 from ._pages import page_reply
 from .email_templates import render_template, render_with_templates, rule_errors
@@ -26,7 +26,7 @@ _OPTIONS = (
 )
 
 
-def render_sequence(value: EmailSequence, state: ContentState) -> dict[str, JSONValue]:
+def render_sequence(value: EmailSequence, state: TemplateState) -> dict[str, JSONValue]:
     """Render a sequence as a `sequences` resource with its template summaries."""
     return render_with_templates("sequences", value, state, prefix_id=value.prefix_id)
 

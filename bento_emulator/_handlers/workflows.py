@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .._state import JSONValue
-from .._state_content import ContentState, Workflow
+from .._state import JSONValue, Workflow
+from .._state.email_templates import TemplateState
 from ._common import Call, Reply, Route
 from ._pages import page_reply
 from .email_templates import render_with_templates
@@ -11,7 +11,7 @@ from .email_templates import render_with_templates
 PER_PAGE = 25
 
 
-def render_workflow(value: Workflow, state: ContentState) -> dict[str, JSONValue]:
+def render_workflow(value: Workflow, state: TemplateState) -> dict[str, JSONValue]:
     """Render a workflow as a `workflows` resource with its template summaries."""
     return render_with_templates("workflows", value, state, status=value.status)
 

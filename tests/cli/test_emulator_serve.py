@@ -11,6 +11,12 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
+
+from conftest import Serve
+
+from bento_cli._emulator import _KINDS
+from bento_emulator._faults import FAULT_KINDS
 
 BENTO = Path(sys.executable).with_name("bento")
 
@@ -75,11 +81,14 @@ def test_serve_without_json_prints_export_lines() -> None:
         text=True,
     )
     assert proc.stdout is not None
-    lines = [proc.stdout.readline() for _ in range(7)]
+    lines = [proc.stdout.readline() for _ in range(9)]
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=30)
     assert proc.returncode == 0
     assert lines[0].startswith("Bento emulator serving at http://127.0.0.1:")
+    assert lines[6] == "Allowed authors (batch/emails from): jesse@example.com\n"
+    assert lines[7].startswith("Control API (state, request log, reset, faults): http://")
+    assert lines[7].rstrip().endswith("/_emulator")
     exports = [line.split()[1].split("=")[0] for line in lines if "export" in line]
     assert exports == [
         "BENTO_BASE_URL",
@@ -145,31 +154,84 @@ def test_serve_rejects_an_unknown_fault_kind() -> None:
     assert "fail_fraction" in proc.stderr
 
 
-def test_serve_import_delay_holds_imports_back() -> None:
-    """With --import-delay an accepted import is not yet visible to fetch/subscribers."""
-    proc, settings = _serve("--profile", "none", "--import-delay", "30")
-    try:
-        auth = base64.b64encode(
-            f"{settings['publishable_key']}:{settings['secret_key']}".encode()
-        ).decode()
-        headers = {
+def _post(settings: dict[str, Any], path: str, body: dict[str, Any]) -> tuple[int, Any]:
+    auth = base64.b64encode(
+        f"{settings['publishable_key']}:{settings['secret_key']}".encode()
+    ).decode()
+    request = urllib.request.Request(
+        f"{settings['base_url']}/{path}",
+        data=json.dumps({"site_uuid": settings["site_uuid"], **body}).encode(),
+        headers={
             "Authorization": f"Basic {auth}",
             "User-Agent": "any-language/1.0",
             "Content-Type": "application/json",
-        }
-        query = f"site_uuid={settings['site_uuid']}"
-        body = json.dumps({"subscribers": [{"email": "late@example.com"}]}).encode()
-        imported = urllib.request.Request(
-            f"{settings['base_url']}/batch/subscribers?{query}", data=body, headers=headers
-        )
-        with urllib.request.urlopen(imported, timeout=10) as response:
-            assert json.load(response)["results"] == 1
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status), json.load(response)
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return int(exc.code), json.load(exc)
+
+
+def test_serve_flags_configure_the_site(serve: Serve, tmp_path: Path) -> None:
+    """--author, --enterprise, --author-error-status and --fixtures reach the served site,
+    and --json reports them with the control API's URL."""
+    fixtures = tmp_path / "fixtures.json"
+    fixtures.write_text(json.dumps({"segments": [{"id": "7", "name": "VIP", "tags": ["vip"]}]}))
+    args = ("--author", "a@acme.test", "--author", "b@acme.test", "--enterprise")
+    with serve(*args, "--author-error-status", "422", "--fixtures", str(fixtures)) as served:
+        settings = served.settings
+        email = {"to": "x@example.com", "subject": "Hi", "html_body": "<p>Hi</p>"}
+        sent = _post(settings, "batch/emails", {"emails": [{**email, "from": "b@acme.test"}]})
+        refused = _post(settings, "batch/emails", {"emails": [{**email, "from": "c@acme.test"}]})
+        segments = served.control("GET", "/state/segments")
+        outbox = served.control("GET", "/state/outbox")
+    assert settings["authors"] == ["a@acme.test", "b@acme.test"]
+    assert (settings["enterprise"], settings["commands_response"]) == (True, "current")
+    assert settings["control_url"].endswith("/_emulator")
+    assert settings["user_agent_policy"] == "warn"
+    assert sent == (200, {"results": 1, "failed": 0})
+    assert refused[0] == 422
+    assert [s["name"] for s in segments] == ["VIP"]
+    assert [m["from"] for m in outbox] == ["b@acme.test"]
+
+
+def test_bad_fixtures_are_a_usage_error(tmp_path: Path) -> None:
+    """A fixtures file the emulator cannot load stops serve with exit 2, naming the item."""
+    fixtures = tmp_path / "fixtures.json"
+    fixtures.write_text(json.dumps({"tags": [""]}))
+    proc = subprocess.run(
+        [str(BENTO), "emulator", "serve", "--port", "0", "--fixtures", str(fixtures)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "--fixtures: tags[0]: expected a non-empty string" in proc.stderr
+
+
+def test_the_help_lists_every_fault_kind() -> None:
+    """The --faults help, written without importing the emulator, names its fault kinds."""
+    assert ", ".join(FAULT_KINDS) == _KINDS
+
+
+def test_serve_import_delay_holds_imports_back(serve: Serve) -> None:
+    """With --import-delay an accepted import is not yet visible to fetch/subscribers."""
+    with serve("--import-delay", "30") as served:
+        settings = served.settings
+        imported = _post(settings, "batch/subscribers", {"subscribers": [{"email": "l@x.test"}]})
+        auth = base64.b64encode(
+            f"{settings['publishable_key']}:{settings['secret_key']}".encode()
+        ).decode()
         fetch = urllib.request.Request(
-            f"{settings['base_url']}/fetch/subscribers?{query}&email=late@example.com",
-            headers=headers,
+            f"{settings['base_url']}/fetch/subscribers"
+            f"?site_uuid={settings['site_uuid']}&email=l@x.test",
+            headers={"Authorization": f"Basic {auth}", "User-Agent": "any-language/1.0"},
         )
         with urllib.request.urlopen(fetch, timeout=10) as response:
-            assert json.load(response) == {"data": None}
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
+            found = json.load(response)
+    assert imported == (200, {"results": 1, "failed": 0})
+    assert found == {"data": None}

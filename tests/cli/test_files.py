@@ -35,7 +35,7 @@ def test_csv_rows_carry_their_file_line_even_after_a_multiline_cell(tmp_path: Pa
     )
     with RecordFile(path, "subscribers", "csv") as source:
         rows = list(source.rows())
-        assert source.count() == 3
+        assert source.scan() == 3
     assert [r.line for r in rows] == [2, 5, 6]
     assert rows[0].record == {"email": "a@example.com", "note": "two\nlines"}
     assert rows[1].record is not None
@@ -65,7 +65,7 @@ def test_jsonl_rows_pass_objects_through_and_flag_bad_lines(tmp_path: Path) -> N
     text = '{"email": "a@example.com", "tags": ["x"]}\n\n{oops\n[1]\n{"email": "b@example.com"}\n'
     with RecordFile(_write(tmp_path, "e.jsonl", text), "events", "jsonl") as source:
         rows = list(source.rows())
-        assert source.count() == 4
+        assert source.scan() == 4
     assert [r.line for r in rows] == [1, 3, 4, 5]
     assert rows[0].record == {"email": "a@example.com", "tags": ["x"]}
     assert rows[1].problem is not None
@@ -145,5 +145,8 @@ def test_email_lists_plain_and_csv(tmp_path: Path) -> None:
     rows, total = email_file(csv_path, "Email")
     assert [(r.line, r.email) for r in rows] == [(2, "a@example.com"), (3, "")]
     assert total == 2
-    with pytest.raises(HeaderError, match="no 'email' column"):
-        email_file(csv_path, None)
+    rows, _ = email_file(csv_path, None)  # "Email" is the email column, whatever its case
+    assert [r.email for r in rows] == ["a@example.com", ""]
+    other = _write(tmp_path, "m.csv", "name,mail_pref\nAda,weekly\n")
+    with pytest.raises(HeaderError, match=r"no email column \(the header is 'name', 'mail_pref'\)"):
+        email_file(other, None)

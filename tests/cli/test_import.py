@@ -181,7 +181,10 @@ def test_unusable_header_is_a_usage_error(
     source.write_text("name\nAda\n")
     result = bento("import", "subscribers", str(source))
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"bento: {source}: the header has no 'email' column"
+    assert result.stderr.strip() == (
+        f"bento: {source}: the header has no 'email' column (the header is 'name'); "
+        "name the one to use with --map 'HEADER=email'"
+    )
     assert bento_env.requests == []
 
 

@@ -36,7 +36,7 @@ def test_lookup_reports_found_not_found_and_errors_in_input_order(
     assert rows[0]["subscribed"] == "true"
     assert rows[-1]["status"] == "error"
     assert "not a valid email address" in rows[-1]["error"]
-    assert "Looked up 41 addresses: 20 found, 20 not found, 1 errors." in result.stderr
+    assert "Looked up 41 addresses: 20 found, 20 not found, 1 error." in result.stderr
 
 
 def test_lookup_of_unknown_addresses_is_not_a_failure(

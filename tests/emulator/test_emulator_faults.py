@@ -141,11 +141,17 @@ async def test_faulty_requests_still_count_against_the_window() -> None:
 def test_rules_are_validated() -> None:
     """A rule with a bad fraction, count or duration is refused."""
     with pytest.raises(ValueError, match="fraction"):
-        FaultRule("status", fraction=1.5)
+        FaultRule(kind="status", fraction=1.5)
     with pytest.raises(ValueError, match="times"):
-        FaultRule("status", times=-1)
+        FaultRule(kind="status", times=-1)
     with pytest.raises(ValueError, match="seconds"):
-        FaultRule("latency", seconds=-1)
+        FaultRule(kind="latency", seconds=-1)
+
+
+def test_rules_take_keywords_only() -> None:
+    """A rule built from positional arguments is refused (their order is not an API)."""
+    with pytest.raises(TypeError):
+        FaultRule("status", 503)  # type: ignore[misc]
 
 
 def test_faults_work_from_another_thread() -> None:

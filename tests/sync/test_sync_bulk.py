@@ -199,7 +199,7 @@ def test_lookups_in_order_and_as_completed(
     assert [lk.found for lk in lookups] == [i % 2 == 0 for i in range(300)]
     assert isinstance(lookups[9].error, ServerError)
 
-    faults.slow = {"user0@example.com": 0.3}
+    faults.slow = {"user1@example.com": 0.3}  # the first lookup goes alone, then 16
     threads: set[int] = set()
 
     def source() -> Iterator[str]:
@@ -209,7 +209,8 @@ def test_lookups_in_order_and_as_completed(
 
     order = [lk.index for lk in client.subscribers.stream_many(source(), concurrency=16)]
     assert sorted(order) == list(range(300))
-    assert order[0] != 0
+    assert order[0] == 0
+    assert order[1] != 1
     assert threads == {threading.get_ident()}
 
     faults.slow = {}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -13,28 +14,42 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bento_async import (
+    AuthenticationError,
     BulkCancelledError,
     BulkProgress,
     BulkResult,
     ChunkCancelledError,
     InputIssue,
+    NotSentError,
     ServerError,
 )
-from bento_async._bulk import BulkSpec, StopBulk, Tally, answered, run_bulk, stream_lookups
+from bento_async._bulk import BulkSpec, StopBulk, Tally, answered, run_bulk
+from bento_async._fanout import stream_lookups
+from bento_async._fatal import departing
 from bento_async.models.bulk import ChunkOutcome, InvalidRecord
 
 # Records are ints: negative ones are invalid; a chunk holding a multiple of 11 fails as a
-# request; inside answered chunks the "API" refuses multiples of 7.
+# request; inside answered chunks the "API" refuses multiples of 7. With ``fatal``, a chunk
+# holding a multiple of 13 gets a 401.
 
 
 class FakeApi:
-    """Answers chunks in memory, in a shuffled order, and records what it was sent."""
+    """Answers chunks in memory, in a shuffled order, and records what it was sent.
 
-    def __init__(self, seed: int) -> None:
+    Each send first "waits for a rate-limit slot" (a few loop turns), then departs.
+    """
+
+    def __init__(self, seed: int, *, fatal: bool = False) -> None:
         self.random = random.Random(seed)
+        self.fatal = fatal
         self.sent: list[list[int]] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.departed = 0
+        self.answered = 0
+        self.max_before_answer = 0  # most chunks out at once before the first answer
+        self.refused: int | None = None  # ``departed`` when the first 401 was given
+        self.ok: list[int] = []  # the records of chunks answered without an error
 
     def check(self, record: Any, path: str, issues: list[InputIssue]) -> int | None:
         if record < 0:
@@ -45,16 +60,32 @@ class FakeApi:
     async def send(self, chunk: list[int]) -> tuple[int, int]:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        if not self.answered:
+            self.max_before_answer = max(self.max_before_answer, self.in_flight)
         try:
             for _ in range(self.random.randrange(4)):
                 await asyncio.sleep(0)
+            departing()
+            self.departed += 1
+            for _ in range(self.random.randrange(3)):
+                await asyncio.sleep(0)
             self.sent.append(list(chunk))
-            if any(r % 11 == 0 for r in chunk):
-                raise ServerError("boom", status=500, method="POST", path="batch/x")
-            refused = sum(1 for r in chunk if r % 7 == 0)
-            return len(chunk) - refused, refused
+            answer = self._answer(chunk)
+            self.ok.extend(chunk)
+            return answer
         finally:
+            self.answered += 1
             self.in_flight -= 1
+
+    def _answer(self, chunk: list[int]) -> tuple[int, int]:
+        if self.fatal and any(r % 13 == 0 for r in chunk):
+            if self.refused is None:
+                self.refused = self.departed
+            raise AuthenticationError("Unauthorized", status=401, method="POST", path="b/x")
+        if any(r % 11 == 0 for r in chunk):
+            raise ServerError("boom", status=500, method="POST", path="batch/x")
+        refused = sum(1 for r in chunk if r % 7 == 0)
+        return len(chunk) - refused, refused
 
     def spec(self, limit: int = 10) -> BulkSpec[int]:
         return BulkSpec("items", limit, self.check, self.send)
@@ -83,7 +114,7 @@ def _assert_monotonic(seen: list[BulkProgress]) -> None:
             assert getattr(after, field) >= getattr(before, field), field
 
 
-def _assert_accounts(result: BulkResult, records: list[int]) -> None:
+def _assert_accounts(result: BulkResult[Any], records: list[int]) -> None:
     assert result.total == len(records)
     assert result.accepted + result.failed + len(result.invalid) == len(records)
     assert [r.position for r in result.invalid] == [i for i, r in enumerate(records) if r < 0]
@@ -92,6 +123,25 @@ def _assert_accounts(result: BulkResult, records: list[int]) -> None:
     assert firsts == sorted(firsts)
     lost = [r for c in result.chunks if c.error is not None for r in _records_of(c, records)]
     assert list(result.failed_records) == lost
+
+
+def _run(
+    api: FakeApi,
+    source: Iterable[int] | AsyncIterator[int],
+    chunk_size: int,
+    concurrency: int,
+    on_progress: Callable[[BulkProgress], object] | None = None,
+) -> BulkResult[Any]:
+    return asyncio.run(
+        run_bulk(
+            api.spec(),
+            source,
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            dry_run=False,
+        )
+    )
 
 
 def _records_of(chunk: ChunkOutcome, records: list[int]) -> list[int]:
@@ -109,16 +159,7 @@ def test_every_record_is_accounted_for(
     chunk_size, concurrency, kind = shape
     api = FakeApi(seed)
     seen: list[BulkProgress] = []
-    result = asyncio.run(
-        run_bulk(
-            api.spec(),
-            _source(records, kind),
-            chunk_size=chunk_size,
-            concurrency=concurrency,
-            on_progress=seen.append,
-            dry_run=False,
-        )
-    )
+    result = _run(api, _source(records, kind), chunk_size, concurrency, seen.append)
     valid = [r for r in records if r >= 0]
     assert sorted(r for chunk in api.sent for r in chunk) == sorted(valid)
     assert all(1 <= len(chunk) <= chunk_size for chunk in api.sent)
@@ -182,7 +223,7 @@ def test_cancelled_run_keeps_every_record_read(
             read.append(r)
             yield r
 
-    async def main() -> BulkResult | None:
+    async def main() -> BulkResult[Any] | None:
         task = asyncio.ensure_future(
             run_bulk(
                 api.spec(),
@@ -213,9 +254,42 @@ def test_cancelled_run_keeps_every_record_read(
     _assert_accounts(result, read)
     for chunk in result.chunks:
         if chunk.error is not None:
-            assert isinstance(chunk.error, ChunkCancelledError)
-    not_sent = [c for c in result.chunks if c.error is not None and not c.error.maybe_processed]  # type: ignore[attr-defined]
-    assert len(not_sent) <= 1
+            assert isinstance(chunk.error, (ChunkCancelledError, ServerError))
+    # Reported as sent (maybe processed) exactly when the request left.
+    assert api.departed == sum(1 for c in result.chunks if c.sent)
+
+
+@settings(max_examples=200, deadline=None)
+@given(records=records_lists, shape=shapes, seed=st.integers(0, 1000))
+def test_a_fatal_error_ends_the_run_and_keeps_every_unsent_record(
+    records: list[int], shape: tuple[int, int, str], seed: int
+) -> None:
+    """After a 401 no chunk departs but those already in flight; every record is accounted
+    for, the ones never sent carry NotSentError, and the first chunk went alone."""
+    chunk_size, concurrency, kind = shape
+    api = FakeApi(seed, fatal=True)
+    result = _run(api, _source(records, kind), chunk_size, concurrency)
+    # Records after the fatal error are carried unchecked, so invalid ones may be among the
+    # failed: every record is accepted-or-refused by the API, failed, or invalid, once.
+    assert result.total == len(records)
+    assert result.accepted + result.failed + len(result.invalid) == len(records)
+    invalid = [r.record for r in result.invalid]
+    assert Counter(api.ok) + Counter(result.failed_records) + Counter(invalid) == Counter(records)
+    assert api.max_before_answer <= 1
+    assert api.departed == result.requests
+    assert api.departed == sum(1 for c in result.chunks if c.sent)
+    if api.refused is None:
+        assert result.fatal_error is None
+        assert not any(isinstance(c.error, NotSentError) for c in result.chunks)
+        return
+    assert isinstance(result.fatal_error, AuthenticationError)
+    assert api.departed - api.refused <= concurrency - 1  # only chunks already in flight
+    for chunk in result.chunks:
+        if isinstance(chunk.error, NotSentError):
+            assert chunk.error.reason is result.fatal_error
+            assert not chunk.sent
+    if api.refused == 1:  # the very first request met it: nothing else went
+        assert api.departed == 1
 
 
 @settings(max_examples=60, deadline=None)
@@ -246,6 +320,8 @@ def test_stop_ends_between_chunks(records: list[int], chunk_size: int, stop_at: 
     for chunk in result.chunks:
         if isinstance(chunk.error, ChunkCancelledError):
             assert not chunk.error.maybe_processed
+    # Chunks waiting for a slot were withdrawn, not sent: exactly the departed ones count.
+    assert api.departed == sum(1 for c in result.chunks if c.sent)
 
 
 @given(

@@ -1,23 +1,14 @@
-"""Segments and form responses of an emulated site.
-
-`AudienceState` is a mixin of `EmulatorState`, which provides the lock, the clock, the id
-sequences and the subscribers. The `add_*` methods seed fixtures.
-"""
+"""Saved segments of an emulated site; membership is decided at each request."""
 
 from __future__ import annotations
 
-import threading
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 import attrs
 
-if TYPE_CHECKING:
-    from ._state import Subscriber
-
-JSONValue = Any  # what json.loads returns
+from ._core import JSONValue
+from .subscribers import Subscriber, SubscriberState
 
 
 @attrs.frozen
@@ -38,41 +29,14 @@ class Segment:
     rule: Callable[[Subscriber], bool] | None = attrs.field(default=None, repr=False, eq=False)
 
 
-@attrs.frozen
-class FormResponse:
-    """One submission of the form `form_id`; `data` is what `fetch/responses` shows."""
+class SegmentState(SubscriberState):
+    """The site's segments and their members (a mixin of EmulatorState)."""
 
-    id: str
-    uuid: str
-    form_id: str
-    data: Mapping[str, JSONValue]
-    created_at: datetime
-
-
-class AudienceState:
-    """Segments and form responses (a mixin of EmulatorState)."""
-
-    _lock: threading.RLock
-    clock: Callable[[], datetime]
     _segments: dict[str, Segment]
-    _form_responses: list[FormResponse]
 
-    if TYPE_CHECKING:
-
-        @property
-        def subscribers(self) -> list[Subscriber]: ...
-
-        def tag_names_of(self, subscriber: Subscriber | str) -> list[str]: ...
-
-    def _next_id(self, kind: str) -> str:
-        raise NotImplementedError  # provided by EmulatorState
-
-    def _reset_audience(self) -> None:
-        with self._lock:
-            self._segments = {}
-            self._form_responses = []
-
-    # -- segments ------------------------------------------------------------------------
+    def _reset(self) -> None:
+        super()._reset()
+        self._segments = {}
 
     def add_segment(
         self,
@@ -141,36 +105,3 @@ class AudienceState:
         if segment is None:
             return []
         return [s for s in self.subscribers if self.in_segment(segment, s)]
-
-    # -- form responses ------------------------------------------------------------------
-
-    def add_form_response(
-        self,
-        form_id: str,
-        *,
-        email: str | None = None,
-        fields: Mapping[str, JSONValue] | None = None,
-        data: Mapping[str, JSONValue] | None = None,
-    ) -> FormResponse:
-        """Store a submission of `form_id`; `data` replaces the generated record."""
-        with self._lock:
-            now = self.clock()
-            response_id = self._next_id("form_response")
-            record = data or {
-                "id": response_id,
-                "type": "$form_submission",
-                "date": now.isoformat().replace("+00:00", "Z"),
-                "fields": dict(fields or {}),
-                "details": {"form_id": form_id},
-                "identity": {"email": email} if email else {},
-                "ip": "127.0.0.1",
-                "page": {"host": "example.com", "path": f"/forms/{form_id}", "protocol": "https"},
-            }
-            response = FormResponse(response_id, uuid.uuid4().hex, form_id, dict(record), now)
-            self._form_responses.append(response)
-            return response
-
-    def form_responses(self, form_id: str) -> list[FormResponse]:
-        """Return the responses to a form, oldest first."""
-        with self._lock:
-            return [r for r in self._form_responses if r.form_id == form_id]

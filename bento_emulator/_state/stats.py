@@ -1,9 +1,8 @@
-"""What the emulator needs for `stats/*` beyond subscribers: segments, reports, ads.
+"""What `stats/*` needs beyond subscribers and segments: canned reports and the ads answer.
 
-Reached as `emulator.state.stats`. Site counts are computed from the subscribers; a segment's
-counts from the subscribers it matches; reports and the ads answer are canned fixtures a test
-seeds. Segments here are a minimal store for `stats/segment` only (an id, a name, and who is
-in it); they are not the `fetch/segments` entities.
+Reached as `emulator.state.stats`. Site counts are computed from the subscribers and a
+segment's counts from its members (see `_handlers/stats`); reports and the ads answer are
+fixtures a test seeds here.
 """
 
 from __future__ import annotations
@@ -11,12 +10,11 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
-if TYPE_CHECKING:
-    from ._state import JSONValue
+from ._core import JSONValue
 
 DEFAULT_REPORT_TYPE = "Reporting::Reports::VisitorCountReport"
 

@@ -1,0 +1,66 @@
+"""What ends a bulk run at once, and the signal that a request has left.
+
+:func:`ends_run` is the one place deciding which errors are fatal for a bulk run
+(writes and lookups alike): those no later request of the run could escape,
+because they belong to the client or the account, not to the records sent.
+
+==========================================  =========  ==================================
+error                                       fatal      why
+==========================================  =========  ==================================
+AuthenticationError (401)                   yes        wrong keys or site: every request
+PermissionDeniedError (403)                 yes        blocked or access denied: every one
+AuthorNotAuthorizedError                    yes        the sender is not an author (split
+                                                       a run mixing authors by author)
+ClientClosedError                           yes        nothing more can be sent
+ConnectError caused by TLS (SSLError)       yes        certificate or handshake: every one
+anything else (400, 404, 422, 429, 5xx,     no         this chunk or lookup alone; the
+timeouts, dropped connections, DecodeError,           next may well succeed
+RateLimitWaitError, ...)
+==========================================  =========  ==================================
+
+:func:`departing` is called by the send path just before a request goes to the
+transport; a bulk run listens (:func:`listen_departure`) to tell chunks that never
+left (safe to replay) from chunks the API may have processed.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable
+from contextvars import ContextVar
+
+from ._errors import (
+    AuthenticationError,
+    AuthorNotAuthorizedError,
+    ClientClosedError,
+    ConnectError,
+    PermissionDeniedError,
+)
+
+__all__ = ["departing", "ends_run", "listen_departure"]
+
+_FATAL = (AuthenticationError, PermissionDeniedError, AuthorNotAuthorizedError, ClientClosedError)
+
+_departure: ContextVar[Callable[[], None] | None] = ContextVar("bento_departure", default=None)
+
+
+def ends_run(error: BaseException) -> bool:
+    """Return whether ``error`` dooms every later request of a bulk run (see the table)."""
+    if isinstance(error, _FATAL):
+        return True
+    return isinstance(error, ConnectError) and isinstance(error.__cause__, ssl.SSLError)
+
+
+def listen_departure(note: Callable[[], None]) -> None:
+    """Have ``note`` called when a request of the current task (or its children) leaves.
+
+    Set inside the task that sends: a context variable, so it never leaks to others.
+    """
+    _departure.set(note)
+
+
+def departing() -> None:
+    """Say that the current task's request is about to go to the transport."""
+    note = _departure.get()
+    if note is not None:
+        note()
