@@ -2,7 +2,8 @@
 
 ::
 
-    EMAIL_BACKEND = "bento_sync.contrib.django.EmailBackend"
+    EMAIL_BACKEND = "bento_sync.contrib.django.EmailBackend"   # Django 6.0 and older
+    MAILERS = {"default": {"BACKEND": "bento_sync.contrib.django.EmailBackend"}}  # 6.1+
     BENTO_PUBLISHABLE_KEY = ...   # or the BENTO_* environment variables
     BENTO_SECRET_KEY = ...
     BENTO_SITE_UUID = ...
@@ -126,8 +127,9 @@ def accepted_messages(sizes: list[int], accepted_chunks: list[bool]) -> int:
 class EmailBackend(BaseEmailBackend):
     """Send Django mail through Bento (see the module docstring).
 
-    Keyword arguments (``publishable_key``, ``secret_key``, ``site_uuid``, ``base_url``,
-    ``rate_limits``, ``transactional``) override the Django settings of the same names in
+    Keyword arguments (in Django 6.1 and later, a mailer's ``OPTIONS``: ``fail_silently``,
+    ``publishable_key``, ``secret_key``, ``site_uuid``, ``base_url``, ``rate_limits``,
+    ``transactional``) override the Django settings of the same names in
     capitals with a ``BENTO_`` prefix (``BENTO_EMAIL_TRANSACTIONAL`` for the last), which
     override the ``BENTO_*`` environment variables. Raises ConfigError when a key is missing.
     """
@@ -135,7 +137,9 @@ class EmailBackend(BaseEmailBackend):
     def __init__(self, fail_silently: bool = False, **kwargs: Any) -> None:
         options = {name: kwargs.pop(name, None) for name in _SETTINGS}
         transactional = kwargs.pop("transactional", None)
-        super().__init__(fail_silently=fail_silently, **kwargs)
+        # Django 6.1 deprecates fail_silently in the base class: backends keep their own.
+        super().__init__(**kwargs)
+        self.fail_silently = fail_silently
         for name in _SETTINGS:
             if options[name] is None:
                 options[name] = getattr(settings, f"BENTO_{name.upper()}", None)
