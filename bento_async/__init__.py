@@ -11,8 +11,10 @@ from ._config import (
     FAMILIES,
     ClientConfig,
     Family,
+    InsecureTLSWarning,
     RateLimit,
     RateLimits,
+    RedisStore,
     RetryPolicy,
     Timeouts,
 )
@@ -30,6 +32,7 @@ from ._errors import (
     BentoError,
     BulkCancelledError,
     BulkInterruptedError,
+    CertificateError,
     ChunkCancelledError,
     ClientClosedError,
     ConfigError,
@@ -42,6 +45,7 @@ from ._errors import (
     PermissionDeniedError,
     QueueFullError,
     RateLimitError,
+    RateLimitStoreError,
     RateLimitWaitError,
     RequestTimeoutError,
     ServerError,
@@ -56,11 +60,25 @@ from ._hooks import (
     ResponseEvent,
     RetryEvent,
 )
+from ._http import (
+    Request,
+    Response,
+)
+from ._mock import (
+    MockTransport,
+)
+from ._public import (
+    claim as _claim,
+)
 from ._queue import (
     EventQueue,
 )
 from ._queue_options import (
     QueueStats,
+)
+from ._ratelimit import LimiterBackend
+from ._transport import (
+    Transport,
 )
 from ._version import (
     __version__,
@@ -178,6 +196,7 @@ __all__ = [
     "BulkInterruptedError",
     "BulkProgress",
     "BulkResult",
+    "CertificateError",
     "ChartStyle",
     "ChunkCancelledError",
     "ChunkOutcome",
@@ -208,9 +227,12 @@ __all__ = [
     "Geolocation",
     "Hooks",
     "InputIssue",
+    "InsecureTLSWarning",
     "InvalidRecord",
     "JessesRulesetResult",
+    "LimiterBackend",
     "Lookup",
+    "MockTransport",
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",
@@ -223,12 +245,16 @@ __all__ = [
     "QueueStats",
     "RateLimit",
     "RateLimitError",
+    "RateLimitStoreError",
     "RateLimitWaitError",
     "RateLimits",
+    "RedisStore",
     "ReportPoint",
     "ReportStats",
+    "Request",
     "RequestEvent",
     "RequestTimeoutError",
+    "Response",
     "ResponseEvent",
     "RetryEvent",
     "RetryPolicy",
@@ -245,6 +271,7 @@ __all__ = [
     "TemplateStats",
     "TemplateSummary",
     "Timeouts",
+    "Transport",
     "TransportError",
     "UndeliveredError",
     "UnprocessableEntityError",
@@ -257,3 +284,5 @@ __all__ = [
     "make_converter",
     "parse_datetime",
 ]
+
+_claim(globals(), __all__, __name__)

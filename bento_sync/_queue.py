@@ -11,20 +11,20 @@ parent's).
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from bento_async import AsyncBento, QueueStats
 from bento_async import EventQueue as AsyncEventQueue
 
 if TYPE_CHECKING:
     from ._client import Bento
-    from ._forward import SyncResource
 
-__all__ = ["EventQueue", "forward_queue"]
+__all__ = ["EventQueue"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -54,20 +54,25 @@ class EventQueue:
         self._build = build
         self._lock = threading.Lock()
         self._generation = -1
+        self._pid = os.getpid()
         self._queue: AsyncEventQueue | None = None
         self._current()  # build now, so a bad option raises here
 
     def _current(self) -> AsyncEventQueue:
         """Return the async queue of the client's current loop (rebuilt after fork)."""
         loop = self._bento._loop_thread()
-        loop.portal()  # starts the loop thread, or restarts it in a forked child
         queue = self._queue
-        if queue is not None and self._generation == loop.generation:
+        if queue is not None and self._pid == os.getpid() and self._generation == loop.generation:
             return queue
         with self._lock:
-            if self._queue is None or self._generation != loop.generation:
+            if (
+                self._queue is None
+                or self._pid != os.getpid()
+                or self._generation != loop.generation
+            ):
+                # Running on the loop starts its thread, or a new one in a forked child.
                 self._queue = loop.run(self._make)
-                self._generation = loop.generation
+                self._generation, self._pid = loop.generation, os.getpid()
             return self._queue
 
     async def _make(self) -> AsyncEventQueue:
@@ -107,16 +112,3 @@ class EventQueue:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def forward_queue(
-    fn: Callable[Concatenate[Any, P], AsyncEventQueue],
-) -> Callable[Concatenate[SyncResource, P], EventQueue]:
-    """Return the sync twin of ``events.queue``: same options, a sync EventQueue."""
-
-    def queue(self: SyncResource, /, *args: P.args, **kwargs: P.kwargs) -> EventQueue:
-        area = self._area
-        return EventQueue(self._bento, lambda client: fn(getattr(client, area), *args, **kwargs))
-
-    functools.update_wrapper(queue, fn)
-    return queue

@@ -24,7 +24,7 @@ from ..models.bulk import BulkProgress, BulkResult
 from ..models.events import Event, EventType
 from ._base import ResourceBase, parse_batch_result
 
-__all__ = ["Events", "check_event"]
+__all__ = ["Events", "OnError", "Overflow", "check_event"]
 
 MAX_EVENTS = 1000
 _EVENT_KEYS = {"email", "type", "fields", "details", "date"}
