@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import typing
+import weakref
 from collections.abc import Callable
 from datetime import timedelta
 from os import PathLike
@@ -39,6 +40,7 @@ from ._errors import (
 from ._fatal import departing
 from ._hooks import Hooks, RequestEvent, ResponseEvent, RetryEvent
 from ._http import Request, Response, decode_json, error_for
+from ._queue import EventQueue
 from ._ratelimit import LimiterBackend, Limiters, Permit
 from ._redis_store import RedisLimiters, check_redis_installed
 from ._retry import Decision, decide, parse_retry_after
@@ -91,6 +93,7 @@ class _Shared:
         self.hooks = hooks
         self.limiters = SendLine(limiter, config.rate_limits, connections)
         self.tag_cache = TagCache()
+        self.queues: weakref.WeakSet[EventQueue] = weakref.WeakSet()
 
 
 def _limiter_for(config: ClientConfig, given: LimiterBackend | None) -> LimiterBackend:
@@ -243,7 +246,10 @@ class AsyncBento:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP session and the rate-limit store's connections. Idempotent."""
+        """Close the client's event queues (flushing them), then the HTTP session and the
+        rate-limit store's connections. Idempotent."""
+        for queue in list(self._shared.queues):
+            await queue.close()
         await self._shared.transport.aclose()
         await self._shared.limiters.aclose()
 
