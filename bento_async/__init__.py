@@ -41,13 +41,16 @@ from ._errors import (
     InputIssue,
     NotFoundError,
     NotSentError,
+    NotVisibleError,
     PermissionDeniedError,
+    QueueFullError,
     RateLimitError,
     RateLimitStoreError,
     RateLimitWaitError,
     RequestTimeoutError,
     ServerError,
     TransportError,
+    UndeliveredError,
     UnprocessableEntityError,
     ValidationError,
 )
@@ -66,6 +69,12 @@ from ._mock import (
 )
 from ._public import (
     claim as _claim,
+)
+from ._queue import (
+    EventQueue,
+)
+from ._queue_options import (
+    QueueStats,
 )
 from ._ratelimit import LimiterBackend
 from ._transport import (
@@ -207,6 +216,7 @@ __all__ = [
     "EmailTemplate",
     "EmailValidation",
     "Event",
+    "EventQueue",
     "EventType",
     "FAMILIES",
     "Family",
@@ -227,9 +237,12 @@ __all__ = [
     "NewBroadcast",
     "NotFoundError",
     "NotSentError",
+    "NotVisibleError",
     "Page",
     "PageMeta",
     "PermissionDeniedError",
+    "QueueFullError",
+    "QueueStats",
     "RateLimit",
     "RateLimitError",
     "RateLimitStoreError",
@@ -260,6 +273,7 @@ __all__ = [
     "Timeouts",
     "Transport",
     "TransportError",
+    "UndeliveredError",
     "UnprocessableEntityError",
     "ValidationError",
     "Workflow",

@@ -70,9 +70,12 @@ from bento_async import (
     NewBroadcast,
     NotFoundError,
     NotSentError,
+    NotVisibleError,
     Page,
     PageMeta,
     PermissionDeniedError,
+    QueueFullError,
+    QueueStats,
     RateLimit,
     RateLimitError,
     RateLimits,
@@ -103,6 +106,7 @@ from bento_async import (
     Timeouts,
     Transport,
     TransportError,
+    UndeliveredError,
     UnprocessableEntityError,
     ValidationError,
     Workflow,
@@ -117,6 +121,9 @@ from bento_async._public import claim as _claim
 
 from ._client import (
     Bento,
+)
+from ._queue import (
+    EventQueue,
 )
 
 __all__ = [
@@ -166,6 +173,7 @@ __all__ = [
     "EmailTemplate",
     "EmailValidation",
     "Event",
+    "EventQueue",
     "EventType",
     "FAMILIES",
     "Family",
@@ -186,9 +194,12 @@ __all__ = [
     "NewBroadcast",
     "NotFoundError",
     "NotSentError",
+    "NotVisibleError",
     "Page",
     "PageMeta",
     "PermissionDeniedError",
+    "QueueFullError",
+    "QueueStats",
     "RateLimit",
     "RateLimitError",
     "RateLimitStoreError",
@@ -219,6 +230,7 @@ __all__ = [
     "Timeouts",
     "Transport",
     "TransportError",
+    "UndeliveredError",
     "UnprocessableEntityError",
     "ValidationError",
     "Workflow",
