@@ -55,6 +55,19 @@ from ._hooks import (
     ResponseEvent,
     RetryEvent,
 )
+from ._http import (
+    Request,
+    Response,
+)
+from ._mock import (
+    MockTransport,
+)
+from ._public import (
+    claim as _claim,
+)
+from ._transport import (
+    Transport,
+)
 from ._version import (
     __version__,
 )
@@ -205,6 +218,7 @@ __all__ = [
     "InvalidRecord",
     "JessesRulesetResult",
     "Lookup",
+    "MockTransport",
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",
@@ -218,8 +232,10 @@ __all__ = [
     "RateLimits",
     "ReportPoint",
     "ReportStats",
+    "Request",
     "RequestEvent",
     "RequestTimeoutError",
+    "Response",
     "ResponseEvent",
     "RetryEvent",
     "RetryPolicy",
@@ -236,6 +252,7 @@ __all__ = [
     "TemplateStats",
     "TemplateSummary",
     "Timeouts",
+    "Transport",
     "TransportError",
     "UnprocessableEntityError",
     "ValidationError",
@@ -247,3 +264,5 @@ __all__ = [
     "make_converter",
     "parse_datetime",
 ]
+
+_claim(globals(), __all__, __name__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import typing
 from collections.abc import Callable
 from datetime import timedelta
 from os import PathLike
@@ -40,6 +41,7 @@ from ._http import Request, Response, decode_json, error_for
 from ._ratelimit import Limiters, Permit
 from ._retry import Decision, decide, parse_retry_after
 from ._transport import AiohttpTransport, Transport
+from .resources._base import ResourceBase
 from .resources.broadcasts import Broadcasts
 from .resources.commands import Commands
 from .resources.email_templates import EmailTemplates
@@ -159,21 +161,8 @@ class AsyncBento:
         self._attach_resources()
 
     def _attach_resources(self) -> None:
-        self.subscribers = Subscribers(self)
-        self.commands = Commands(self)
-        self.tags = Tags(self)
-        self.fields = Fields(self)
-        self.events = Events(self)
-        self.stats = Stats(self)
-        self.experimental = Experimental(self)
-        self.broadcasts = Broadcasts(self)
-        self.emails = Emails(self)
-        self.sequences = Sequences(self)
-        self.workflows = Workflows(self)
-        self.email_templates = EmailTemplates(self)
-        self.forms = Forms(self)
-        self.search = Search(self)
-        self.segments = Segments(self)
+        for area, resource in AREAS:
+            setattr(self, area, resource(self))
 
     def __repr__(self) -> str:
         shared = getattr(self, "_shared", None)  # None while __init__ has not finished
@@ -353,6 +342,15 @@ class AsyncBento:
             )
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         return error_for(request, response, retry_after=retry_after), response
+
+
+# The API areas, as AsyncBento declares them above: the one list both clients read
+# (bento_sync's resources are generated from it by tools/sync_api.py).
+AREAS: tuple[tuple[str, type[ResourceBase]], ...] = tuple(
+    (area, resource)
+    for area, resource in typing.get_type_hints(AsyncBento).items()
+    if isinstance(resource, type) and issubclass(resource, ResourceBase)
+)
 
 
 def _parse(request: Request, response: Response, parse: Callable[[Any], T]) -> T:

@@ -43,6 +43,8 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 if TYPE_CHECKING:
     from .models.bulk import BulkResult
 
@@ -112,31 +114,26 @@ def shorten(text: str, limit: int) -> str:
     return f"{text[: limit - tail - len(marker)]}{marker}{text[-tail:]}"
 
 
+def _short_path(text: str) -> str:
+    return shorten(text, 120)
+
+
+def _short_message(text: str) -> str:
+    return shorten(text, 300)
+
+
+@attrs.frozen
 class InputIssue:
-    """One problem with caller input: where it is (a dotted path) and what is wrong."""
+    """One problem with caller input: where it is (a dotted path) and what is wrong.
 
-    __slots__ = ("message", "path")
+    Both are shortened (see :func:`shorten`): 120 characters of path, 300 of message.
+    """
 
-    def __init__(self, path: str, message: str) -> None:
-        self.path = shorten(path, 120)
-        self.message = shorten(message, 300)
-
-    def __repr__(self) -> str:
-        return f"InputIssue({self.path!r}, {self.message!r})"
+    path: str = attrs.field(converter=_short_path)
+    message: str = attrs.field(converter=_short_message)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, InputIssue):
-            return NotImplemented
-        return (self.path, self.message) == (other.path, other.message)
-
-    def __hash__(self) -> int:
-        return hash((self.path, self.message))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (InputIssue, (self.path, self.message))
 
 
 class ValidationError(BentoError, ValueError):

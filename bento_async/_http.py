@@ -96,10 +96,12 @@ def _params_tuple(params: Mapping[str, object] | None) -> tuple[tuple[str, str],
 class Request:
     """One API call: what to send and how it may be retried.
 
-    ``idempotent`` says whether the request may be repeated after an ambiguous
-    failure (5xx, timeout, dropped connection). ``cost`` is how many units the
-    call takes from its family's limiter (1 request; for emails, also the
-    number of emails sent).
+    ``path`` is relative to the API root (``fetch/subscribers``) and ``params`` are
+    the query pairs without ``site_uuid``, which the transport adds with the
+    credentials. ``body`` is JSON bytes, or None. ``idempotent`` says whether the
+    request may be repeated after an ambiguous failure (5xx, timeout, dropped
+    connection). ``emails`` is how many emails the call sends (they count
+    against the send quota as well as the request).
     """
 
     method: str
@@ -133,6 +135,10 @@ class Request:
         body = None if json_body is None else encode_body(json_body)
         return cls(method, path, family, _params_tuple(params), body, idempotent, emails)
 
+    def json(self) -> Any:
+        """Return the body decoded from JSON (None when there is none)."""
+        return None if self.body is None else json.loads(self.body)
+
 
 def _check_segments(path: str) -> None:
     if any(part in ("", ".", "..") for part in path.split("/")):
@@ -158,7 +164,7 @@ MAX_JSON_VALUES = 150_000
 
 @attrs.frozen
 class Response:
-    """What came back: status, lower-cased headers, raw body.
+    """What came back: status, headers (keys lower-cased), raw body.
 
     ``truncated`` says the body went on past what was read (the client's
     ``max_response_bytes``, or ERROR_BODY_LIMIT for an error status): ``body``
@@ -177,6 +183,15 @@ class Response:
         return "html" in ctype or self.body[:1024].lstrip()[:15].lower().startswith(
             b"<!doctype html"
         )
+
+    @classmethod
+    def from_json(
+        cls, payload: object, *, status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        """Return a response carrying ``payload`` as JSON (for a MockTransport handler)."""
+        lowered = {k.lower(): v for k, v in (headers or {}).items()}
+        lowered.setdefault("content-type", "application/json")
+        return cls(status, lowered, json.dumps(payload).encode())
 
     def text(self, limit: int = 500) -> str:
         """Return the body as text, cut to ``limit`` characters (decoding only its first bytes)."""

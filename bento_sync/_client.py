@@ -12,35 +12,26 @@ from datetime import timedelta
 from os import PathLike
 from ssl import SSLContext
 from types import TracebackType
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from bento_async import AsyncBento, ClientClosedError, Hooks, RateLimits, RetryPolicy, Timeouts
-from bento_async._config import (
+from bento_async import (
+    AsyncBento,
+    ClientClosedError,
     ClientConfig,
-    client_repr,
-    refuse_pickling,
-    secret_or_none,
-    tls_setting,
+    ConfigError,
+    Hooks,
+    RateLimits,
+    RetryPolicy,
+    Timeouts,
+    Transport,
 )
+from bento_async._config import client_repr, refuse_pickling, secret_or_none, tls_setting
 
 from ._portal import LoopThread
-from ._resources import (
-    Broadcasts,
-    Commands,
-    Emails,
-    EmailTemplates,
-    Events,
-    Experimental,
-    Fields,
-    Forms,
-    Search,
-    Segments,
-    Sequences,
-    Stats,
-    Subscribers,
-    Tags,
-    Workflows,
-)
+from .resources import AREAS, Areas
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["Bento"]
 
@@ -59,7 +50,7 @@ def _close_open_clients() -> None:
             client.close()
 
 
-class Bento:
+class Bento(Areas):
     """The synchronous Bento client, for scripts, notebooks, Django and Celery.
 
     It owns one event-loop thread and one :class:`~bento_async.AsyncBento` on it;
@@ -69,10 +60,11 @@ class Bento:
     loop). Use ``with Bento() as bento:`` or call :meth:`close`; clients left
     open are closed at interpreter exit.
 
-    Takes the same arguments as AsyncBento but ``session`` and ``transport`` (its session
-    lives on the client's own loop thread). A client dropped without close() is released
-    when garbage-collected, with a ResourceWarning. Raises ConfigError at construction
-    when a credential is missing or a setting is invalid.
+    Takes the same arguments as AsyncBento (a ``transport`` is shared by the clients
+    it rebuilds after ``fork()``), but refuses ``session``: its session lives on the
+    client's own loop thread. A client dropped without close() is released when
+    garbage-collected, with a ResourceWarning. Raises ConfigError at construction when a
+    credential is missing or a setting is invalid.
     """
 
     def __init__(
@@ -88,30 +80,26 @@ class Bento:
         user_agent: str | None = None,
         max_connections: int = 100,
         hooks: Hooks | None = None,
+        transport: Transport | None = None,
         max_response_bytes: int | None = None,
         proxy: str | None = None,
         trust_env: bool = True,
         ssl: SSLContext | str | PathLike[str] | bool | None = None,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
-        kwargs: dict[str, Any] = {
-            # Wrapped so that neither this frame nor the factory below holds a plain key.
-            "publishable_key": secret_or_none(publishable_key),
-            "secret_key": secret_or_none(secret_key),
-            "site_uuid": site_uuid,
-            "base_url": base_url,
-            "timeout": timeout,
-            "retry": retry,
-            "rate_limits": rate_limits,
-            "user_agent": user_agent,
-            "max_connections": max_connections,
-            "hooks": hooks,
-            "max_response_bytes": max_response_bytes,
-            "proxy": proxy,
-            "trust_env": trust_env,
-            # Resolved here so ssl=False warns once, pointing at the caller's line.
-            "ssl": tls_setting(ssl),
-        }
-        del publishable_key, secret_key
+        if session is not None:
+            raise ConfigError(
+                "session= is for AsyncBento: an aiohttp session belongs to one event loop, "
+                "and this client makes its own on its loop thread (use proxy= and ssl=)"
+            )
+        # Every option goes to AsyncBento as it is (a test keeps the two signatures equal),
+        # the keys wrapped so that neither this frame nor the factory below holds them.
+        kwargs: dict[str, Any] = dict(locals())
+        del kwargs["self"], publishable_key, secret_key
+        kwargs["publishable_key"] = secret_or_none(kwargs["publishable_key"])
+        kwargs["secret_key"] = secret_or_none(kwargs["secret_key"])
+        # Resolved here so ssl=False warns once, pointing at the caller's line.
+        kwargs["ssl"] = tls_setting(ssl)
         # Build one client now so configuration errors surface here, in the caller.
         self._make_async: Callable[[], AsyncBento] = lambda: AsyncBento(**kwargs)
         self._async = self._make_async()
@@ -141,21 +129,8 @@ class Bento:
         return current
 
     def _attach_resources(self) -> None:
-        self.subscribers = Subscribers(self)
-        self.commands = Commands(self)
-        self.tags = Tags(self)
-        self.fields = Fields(self)
-        self.events = Events(self)
-        self.stats = Stats(self)
-        self.experimental = Experimental(self)
-        self.broadcasts = Broadcasts(self)
-        self.emails = Emails(self)
-        self.sequences = Sequences(self)
-        self.workflows = Workflows(self)
-        self.email_templates = EmailTemplates(self)
-        self.forms = Forms(self)
-        self.search = Search(self)
-        self.segments = Segments(self)
+        for area, resource in AREAS:
+            setattr(self, area, resource(self))
 
     def __repr__(self) -> str:
         client = getattr(getattr(self, "_root", None), "_async", None)  # None while building
