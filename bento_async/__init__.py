@@ -14,6 +14,7 @@ from ._config import (
     InsecureTLSWarning,
     RateLimit,
     RateLimits,
+    RedisStore,
     RetryPolicy,
     Timeouts,
 )
@@ -40,12 +41,16 @@ from ._errors import (
     InputIssue,
     NotFoundError,
     NotSentError,
+    NotVisibleError,
     PermissionDeniedError,
+    QueueFullError,
     RateLimitError,
+    RateLimitStoreError,
     RateLimitWaitError,
     RequestTimeoutError,
     ServerError,
     TransportError,
+    UndeliveredError,
     UnprocessableEntityError,
     ValidationError,
 )
@@ -65,6 +70,13 @@ from ._mock import (
 from ._public import (
     claim as _claim,
 )
+from ._queue import (
+    EventQueue,
+)
+from ._queue_options import (
+    QueueStats,
+)
+from ._ratelimit import LimiterBackend
 from ._transport import (
     Transport,
 )
@@ -204,6 +216,7 @@ __all__ = [
     "EmailTemplate",
     "EmailValidation",
     "Event",
+    "EventQueue",
     "EventType",
     "FAMILIES",
     "Family",
@@ -217,19 +230,25 @@ __all__ = [
     "InsecureTLSWarning",
     "InvalidRecord",
     "JessesRulesetResult",
+    "LimiterBackend",
     "Lookup",
     "MockTransport",
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",
     "NotSentError",
+    "NotVisibleError",
     "Page",
     "PageMeta",
     "PermissionDeniedError",
+    "QueueFullError",
+    "QueueStats",
     "RateLimit",
     "RateLimitError",
+    "RateLimitStoreError",
     "RateLimitWaitError",
     "RateLimits",
+    "RedisStore",
     "ReportPoint",
     "ReportStats",
     "Request",
@@ -254,6 +273,7 @@ __all__ = [
     "Timeouts",
     "Transport",
     "TransportError",
+    "UndeliveredError",
     "UnprocessableEntityError",
     "ValidationError",
     "Workflow",

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import typing
+import weakref
 from collections.abc import Callable
 from datetime import timedelta
 from os import PathLike
@@ -20,6 +21,7 @@ from ._config import (
     ClientConfig,
     Network,
     RateLimits,
+    RedisStore,
     RetryPolicy,
     Timeouts,
     client_repr,
@@ -38,8 +40,11 @@ from ._errors import (
 from ._fatal import departing
 from ._hooks import Hooks, RequestEvent, ResponseEvent, RetryEvent
 from ._http import Request, Response, decode_json, error_for
-from ._ratelimit import Limiters, Permit
+from ._queue import EventQueue
+from ._ratelimit import LimiterBackend, Limiters, Permit
+from ._redis_store import RedisLimiters, check_redis_installed
 from ._retry import Decision, decide, parse_retry_after
+from ._sendline import SendLine, pool_size
 from ._transport import AiohttpTransport, Transport
 from .resources._base import ResourceBase
 from .resources.broadcasts import Broadcasts
@@ -68,17 +73,37 @@ log = logging.getLogger("bento_async")
 T = TypeVar("T")
 
 _Outcome = tuple["ApiError | TransportError | None", "Response | None"]
+# A straight-line first attempt: its permit and outcome.
+_First = tuple[Permit, "ApiError | TransportError | None", "Response | None"]
 
 
 class _Shared:
     """What every view of one client shares: transport, limiters, hooks, caches."""
 
-    def __init__(self, config: ClientConfig, transport: Transport, hooks: Hooks) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        transport: Transport,
+        hooks: Hooks,
+        limiter: LimiterBackend,
+        connections: int | None,
+    ) -> None:
         self.config = config
         self.transport = transport
         self.hooks = hooks
-        self.limiters = Limiters(config.rate_limits)
+        self.limiters = SendLine(limiter, config.rate_limits, connections)
         self.tag_cache = TagCache()
+        self.queues: weakref.WeakSet[EventQueue] = weakref.WeakSet()
+
+
+def _limiter_for(config: ClientConfig, given: LimiterBackend | None) -> LimiterBackend:
+    """Return the limiter backend: the one given, Redis when a store is set, else in-process."""
+    if given is not None:
+        return given
+    if config.rate_limit_store is None:
+        return Limiters(config.rate_limits)
+    check_redis_installed()
+    return RedisLimiters(config.rate_limit_store, config.rate_limits, config.site_uuid)
 
 
 class AsyncBento:
@@ -87,7 +112,12 @@ class AsyncBento:
     Use it as ``async with AsyncBento(...) as bento:``, or call :meth:`aclose`.
     Credentials fall back to ``BENTO_PUBLISHABLE_KEY``, ``BENTO_SECRET_KEY``,
     ``BENTO_SITE_UUID`` and ``BENTO_BASE_URL``. One client is meant to be shared
-    by every task of one event loop: its rate limits are per client.
+    by every task of one event loop: its rate limits are per client, unless
+    ``rate_limit_store`` (a Redis URL, a :class:`RedisStore`, or any limiter backend
+    object; ``BENTO_RATE_LIMIT_STORE`` stands in for it) shares them between every
+    client of the site, in any process. ``max_connections`` defaults to room for
+    every family's burst (at least 100); a request takes its connection before its
+    rate-limit slot, so the limits hold at the moment requests leave.
 
     Network: ``proxy`` (else, with ``trust_env``, the ``HTTP(S)_PROXY`` / ``NO_PROXY``
     variables), ``ssl`` (an SSLContext, a CA bundle path, or False: no verification, with
@@ -125,9 +155,10 @@ class AsyncBento:
         retry: RetryPolicy | None = None,
         rate_limits: RateLimits | str | None = None,
         user_agent: str | None = None,
-        max_connections: int = 100,
+        max_connections: int | None = None,
         hooks: Hooks | None = None,
         transport: Transport | None = None,
+        rate_limit_store: str | RedisStore | LimiterBackend | None = None,
         max_response_bytes: int | None = None,
         proxy: str | None = None,
         trust_env: bool = True,
@@ -139,6 +170,9 @@ class AsyncBento:
         del publishable_key, secret_key
         if isinstance(rate_limits, str):
             rate_limits = RateLimits.profile(rate_limits)
+        backend = None
+        if rate_limit_store is not None and not isinstance(rate_limit_store, (str, RedisStore)):
+            backend, rate_limit_store = rate_limit_store, None
         config = ClientConfig.resolve(
             publishable_key=keys[0],
             secret_key=keys[1],
@@ -148,13 +182,16 @@ class AsyncBento:
             retry=retry,
             rate_limits=rate_limits,
             user_agent=user_agent,
+            rate_limit_store=rate_limit_store,
             max_response_bytes=max_response_bytes,
         )
         network = Network(proxy, trust_env, tls_setting(ssl), session)
-        transport = transport or AiohttpTransport(
-            config, max_connections=max_connections, network=network
-        )
-        self._shared = _Shared(config, transport, hooks or Hooks())
+        connections = None
+        if transport is None:
+            connections = pool_size(config.rate_limits, max_connections)
+            transport = AiohttpTransport(config, max_connections=connections, network=network)
+        limiter = _limiter_for(config, backend)
+        self._shared = _Shared(config, transport, hooks or Hooks(), limiter, connections)
         self._timeouts = config.timeouts
         self._retry = config.retry
         self._max_wait: float | None = None
@@ -209,8 +246,12 @@ class AsyncBento:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP session. Idempotent."""
+        """Close the client's event queues (flushing them), then the HTTP session and the
+        rate-limit store's connections. Idempotent."""
+        for queue in list(self._shared.queues):
+            await queue.close()
         await self._shared.transport.aclose()
+        await self._shared.limiters.aclose()
 
     async def _call(self, request: Request, parse: Callable[[Any], T]) -> T:
         """Send a request through the limiter with retries; parse the JSON body.
@@ -220,18 +261,31 @@ class AsyncBento:
         failure (stop, sleep, or cool the family down); the final error carries the
         attempt count and the last Retry-After.
         """
+        first = await self._first_attempt(request) if self._straight() else None
+        if first is not None and first[1] is None:
+            assert first[2] is not None
+            return _parse(request, first[2], parse)
+        return await self._retrying(request, parse, first)
+
+    async def _retrying(
+        self, request: Request, parse: Callable[[Any], T], first: _First | None
+    ) -> T:
+        """The send loop (see ``_call``), carrying on from a failed straight-line attempt."""
         loop = asyncio.get_running_loop()
         start = loop.time()
         attempt = 0
         last_retry_after: float | None = None
         while True:
-            permit = await self._acquire(request, start, attempt, last_retry_after)
+            if first is not None:
+                (permit, error, response), first = first, None
+            else:
+                permit = await self._acquire(request, start, attempt, last_retry_after)
+                try:
+                    error, response = await self._attempt(request, attempt + 1, start)
+                except BaseException:  # cancelled, or failed outside the transport
+                    permit.settle(None)
+                    raise
             attempt += 1
-            try:
-                error, response = await self._attempt(request, attempt, start)
-            except BaseException:  # cancelled, or failed outside the transport
-                permit.settle(None)
-                raise
             if error is None:
                 permit.settle(False)
                 assert response is not None
@@ -251,6 +305,39 @@ class AsyncBento:
                 raise _final(error, attempt, last_retry_after)
             if not decision.cooldown:
                 await asyncio.sleep(decision.wait)
+
+    def _straight(self) -> bool:
+        """Whether a first attempt may take the straight line: no deadline, ``max_wait``,
+        hooks or debug log (the common case)."""
+        hooks = self._shared.hooks
+        return (
+            self._retry.deadline is None
+            and self._max_wait is None
+            and not hooks.on_request
+            and not hooks.on_response
+            and not log.isEnabledFor(logging.DEBUG)
+        )
+
+    async def _first_attempt(self, request: Request) -> _First:
+        """Take a slot and send, with no event, deadline or log to mind (see ``_attempt``).
+
+        A success settles the permit; a failure leaves it to the retry loop. What
+        ``_attempt`` does around the send, bar hooks, timeouts and logs, is done here too.
+        """
+        permit = await self._shared.limiters.acquire(request.family, request.emails)
+        departing()  # a bulk run now counts this chunk as sent (it may be processed)
+        try:
+            response = await self._shared.transport.send(request, self._timeouts)
+        except TransportError as exc:
+            return permit, exc, None
+        except BaseException:  # cancelled, or failed outside the transport
+            permit.settle(None)
+            raise
+        if response.status in (200, 201):
+            permit.settle(False)
+            return permit, None, response
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        return permit, error_for(request, response, retry_after=retry_after), response
 
     async def _acquire(
         self, request: Request, start: float, attempt: int, last_retry_after: float | None
@@ -281,7 +368,7 @@ class AsyncBento:
         gate again before the callers parked behind it are let go.
         """
         if decision.cooldown:
-            self._shared.limiters[request.family].cooldown(decision.wait)
+            self._shared.limiters.cooldown(request.family, decision.wait)
         permit.settle(isinstance(error, RateLimitError))
         if not decision.retry:
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 import ssl as ssl_module
+import urllib.parse
 import warnings
 from collections.abc import Mapping
 from datetime import timedelta
@@ -33,6 +34,7 @@ __all__ = [
     "Network",
     "RateLimit",
     "RateLimits",
+    "RedisStore",
     "RetryPolicy",
     "Secret",
     "Timeouts",
@@ -198,6 +200,70 @@ class RateLimits:
         return limit
 
 
+def redact_url(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***`` (for reprs and messages)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _redis_url(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.startswith(_REDIS_SCHEMES):
+        shown = redact_url(value) if isinstance(value, str) else repr(value)
+        raise ConfigError(
+            f"rate_limit_store must be a redis://, rediss:// or unix:// URL, got {shown}"
+        )
+
+
+def _on_error(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in ("local", "fail"):
+        raise ConfigError(f"on_error must be 'local' or 'fail', got {value!r}")
+
+
+@attrs.frozen
+class RedisStore:
+    """Share the rate limits of one Bento site between processes through Redis.
+
+    Every client with the same ``url``, ``prefix`` and site draws on one quota per
+    family. ``timeout`` bounds each Redis round trip. When Redis cannot be reached
+    or is slower than that, ``on_error="local"`` (the default) falls back to the
+    in-process limits with one WARNING and rejoins when Redis answers again;
+    ``on_error="fail"`` raises RateLimitStoreError and sends nothing. Needs the
+    ``redis`` extra (``pip install 'bento-sdk[redis]'``). The password in ``url``
+    never shows in a repr or message.
+
+    Raises ConfigError for a URL that is not redis://, rediss:// or unix://, an
+    unknown ``on_error``, an empty prefix or a timeout that is not positive.
+    """
+
+    url: str = attrs.field(validator=_redis_url, repr=redact_url)
+    prefix: str = "bento"
+    on_error: Literal["local", "fail"] = attrs.field(default="local", validator=_on_error)
+    timeout: float = attrs.field(default=0.5, converter=seconds, validator=_positive)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.prefix:
+            raise ConfigError("the Redis key prefix must not be empty")
+
+
+def store_from(value: str | RedisStore | None) -> RedisStore | None:
+    """Return the store a ``rate_limit_store`` setting names (a URL or a RedisStore).
+
+    Raises ConfigError for a string that is not a Redis URL.
+    """
+    if value is None or isinstance(value, RedisStore):
+        return value
+    return RedisStore(value)
+
+
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 """The default cap on a response body (after decompression): far above any Bento reply."""
 
@@ -263,6 +329,7 @@ class ClientConfig:
     retry: RetryPolicy = RetryPolicy()
     rate_limits: RateLimits = RateLimits()
     user_agent: str = attrs.field(factory=_user_agent)
+    rate_limit_store: RedisStore | None = None
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     def __attrs_post_init__(self) -> None:
@@ -288,10 +355,14 @@ class ClientConfig:
         secret_key: str | Secret | None = None,
         site_uuid: str | None = None,
         base_url: str | None = None,
+        rate_limit_store: str | RedisStore | None = None,
         environ: Mapping[str, str] | None = None,
         **rest: object,
     ) -> ClientConfig:
-        """Build a config from arguments, falling back to ``BENTO_*`` environment variables."""
+        """Build a config from arguments, falling back to ``BENTO_*`` environment variables.
+
+        ``BENTO_RATE_LIMIT_STORE`` (a Redis URL) stands in for ``rate_limit_store``.
+        """
         env = os.environ if environ is None else environ
         pk = secret_or_none(publishable_key) or secret_or_none(env.get("BENTO_PUBLISHABLE_KEY"))
         sk = secret_or_none(secret_key) or secret_or_none(env.get("BENTO_SECRET_KEY"))
@@ -312,7 +383,8 @@ class ClientConfig:
         assert site is not None
         url = (base_url or env.get("BENTO_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         given = {k: v for k, v in rest.items() if v is not None}
-        return cls(pk, sk, site, url, **given)  # type: ignore[arg-type]
+        store = store_from(rate_limit_store or env.get("BENTO_RATE_LIMIT_STORE") or None)
+        return cls(pk, sk, site, url, **given, rate_limit_store=store)  # type: ignore[arg-type]
 
 
 def client_repr(kind: str, config: ClientConfig | None) -> str:

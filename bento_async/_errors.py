@@ -6,11 +6,17 @@
     ├── ConfigError                  bad or missing client configuration (ValueError)
     ├── ValidationError              bad input, raised before anything is sent (ValueError)
     ├── RateLimitWaitError           waiting for a rate-limit slot would exceed the caller's cap
+    ├── RateLimitStoreError          the shared rate-limit store (Redis) failed; nothing was sent
     ├── ChunkCancelledError          a bulk chunk was not sent, or its outcome is unknown, because
     │                                the bulk call was cancelled (found in ``ChunkOutcome.error``)
     ├── NotSentError                 a bulk chunk or lookup was never sent: an error no later
     │                                request could escape (``reason``) ended the run first
     ├── ClientClosedError            the client was closed before the call (also a RuntimeError)
+    ├── QueueFullError               an event queue is full and its overflow policy is ``raise``
+    ├── UndeliveredError             queued events not sent for a reason other than a failed
+    │                                request (the queue closed, Bento rejected some of a batch)
+    ├── NotVisibleError              an upsert was queued but did not show up in time
+    │                                (also a builtin TimeoutError)
     ├── TransportError               no HTTP response at all
     │   ├── ConnectError             could not connect / connection dropped
     │   │   └── CertificateError     the server's TLS certificate failed verification (never
@@ -65,12 +71,16 @@ __all__ = [
     "InputIssue",
     "NotFoundError",
     "NotSentError",
+    "NotVisibleError",
     "PermissionDeniedError",
+    "QueueFullError",
     "RateLimitError",
+    "RateLimitStoreError",
     "RateLimitWaitError",
     "RequestTimeoutError",
     "ServerError",
     "TransportError",
+    "UndeliveredError",
     "UnprocessableEntityError",
     "ValidationError",
 ]
@@ -126,7 +136,7 @@ def _short_message(text: str) -> str:
 class InputIssue:
     """One problem with caller input: where it is (a dotted path) and what is wrong.
 
-    Both are shortened (see :func:`shorten`): 120 characters of path, 300 of message.
+    Both are shortened (see :func:`shorten`), so a huge input never makes a huge message.
     """
 
     path: str = attrs.field(converter=_short_path)
@@ -185,6 +195,14 @@ class RateLimitWaitError(BentoError):
             f"rate limit for {self.family!r} needs a wait of {self.needed:.2f}s, more than "
             f"the {self.allowed:.2f}s allowed{suffix}"
         )
+
+
+class RateLimitStoreError(BentoError):
+    """The shared rate-limit store could not be reached in time; the request was not sent.
+
+    Raised only with ``RedisStore(on_error="fail")``. The message names the store with
+    its password hidden.
+    """
 
 
 class TransportError(BentoError):
@@ -400,3 +418,49 @@ class BulkInterruptedError(_Picklable, KeyboardInterrupt):
 
     def __str__(self) -> str:
         return f"interrupted: {self.result!r}"
+
+
+class QueueFullError(BentoError):
+    """An event queue is full: its overflow policy is ``raise``, or ``block`` was asked of the
+    event loop thread that drains it."""
+
+
+class UndeliveredError(BentoError):
+    """Queued events that were not sent for a reason other than a failed request.
+
+    Handed to an event queue's ``on_error`` with the events: the queue was closed (or the
+    process exited) before they were sent, a send was cancelled mid-flight
+    (``maybe_sent``), or Bento rejected ``rejected`` events of a batch without saying which.
+    """
+
+    def __init__(self, message: str, *, maybe_sent: bool = False, rejected: int = 0) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
+        self.rejected = rejected
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+class NotVisibleError(BentoError, TimeoutError):
+    """An upsert was accepted (queued by Bento) but the subscriber did not show up as asked
+    within the wait; ``email`` and ``waited`` (seconds) say which and for how long."""
+
+    def __init__(self, email: str, waited: float) -> None:
+        super().__init__(
+            f"the import of {email} was queued by Bento but the subscriber was not visible "
+            f"with the given fields and tags after {waited:.1f}s; it may still appear"
+        )
+        self.email = email
+        self.waited = waited
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """Unpickle an error whose constructor takes other arguments than ``args``."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error

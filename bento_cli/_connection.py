@@ -83,6 +83,7 @@ class Connection:
     base_url: str | None = None
     emulator: bool = False
     rate_limits: str = "seed"
+    rate_limit_store: str | None = attrs.field(default=None, repr=False)
     proxy: str | None = attrs.field(default=None, repr=False)  # may hold credentials
     trust_env: bool = True
     ca_bundle: str | None = None
@@ -129,6 +130,12 @@ def connection_options(command: F) -> F:
             show_default=True,
             help="Client-side rate-limit profile.",
         ),
+        click.option(
+            "--rate-limit-store",
+            metavar="URL",
+            help="Share the rate limits with other processes through Redis "
+            "(redis://host:6379/0) [env: BENTO_RATE_LIMIT_STORE].",
+        ),
         click.option("--proxy", help="HTTP proxy URL (default: HTTPS_PROXY / HTTP_PROXY)."),
         click.option(
             "--trust-env/--no-trust-env",
@@ -157,6 +164,7 @@ def connection_options(command: F) -> F:
             base_url=kwargs.pop("base_url"),
             emulator=kwargs.pop("emulator"),
             rate_limits=kwargs.pop("rate_limits"),
+            rate_limit_store=kwargs.pop("rate_limit_store"),
             proxy=kwargs.pop("proxy"),
             trust_env=kwargs.pop("trust_env"),
             ca_bundle=kwargs.pop("ca_bundle"),
@@ -193,7 +201,10 @@ async def open_client(
         async with (
             BentoEmulator() as emulator,
             AsyncBento(
-                **emulator.credentials, rate_limits=connection.limits(), trust_env=False
+                **emulator.credentials,
+                rate_limits=connection.limits(),
+                rate_limit_store=connection.rate_limit_store,
+                trust_env=False,
             ) as bento,
         ):
             yield bento
@@ -214,6 +225,7 @@ async def open_client(
         site_uuid=connection.site_uuid,
         base_url=connection.base_url,
         rate_limits=connection.limits(),
+        rate_limit_store=connection.rate_limit_store,
         **connection.network(),
     ) as bento:
         yield bento

@@ -163,6 +163,14 @@ def _console_warnings() -> None:
     help="Bare library User-Agents (python-requests/x.y, Ruby): accept, accept with one "
     "warning per agent, or answer the edge's HTML 403.",
 )
+@click.option(
+    "--import-delay",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="Hold each subscriber import back this long before fetch/subscribers shows it "
+    "(Bento queues imports for minutes) [default: 0].",
+)
 @click.option("--site-uuid", help="Site UUID to accept [default: random].")
 @click.option("--publishable-key", help="Publishable key to accept [default: random].")
 @click.option("--secret-key", help="Secret key to accept [default: random].")

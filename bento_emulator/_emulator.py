@@ -63,7 +63,9 @@ class BentoEmulator:
     ``rate_limits`` is enforced per family as a sliding window: a profile name (``"seed"``,
     the default, or ``"docs"``), a :class:`~bento_async.RateLimits` (overrides, short
     periods), or None for no limits. ``faults`` scripts failures (see
-    :class:`~bento_emulator.Faults`).
+    :class:`~bento_emulator.Faults`). ``import_delay`` (seconds) holds each
+    `batch/subscribers` import back that long before `fetch/subscribers` shows it, as
+    Bento queues imports for minutes.
     """
 
     def __init__(
@@ -81,6 +83,7 @@ class BentoEmulator:
         rate_limits: RateLimits | str | None = "seed",
         fixtures: Fixtures | None = None,
         user_agent_policy: UserAgentPolicy = "warn",
+        import_delay: float = 0.0,
     ) -> None:
         if commands_response not in ("results", "visitor"):
             raise ValueError(
@@ -103,6 +106,7 @@ class BentoEmulator:
             authors=frozenset([authors] if isinstance(authors, str) else authors),
             author_error_status=author_error_status,
             user_agent_policy=user_agent_policy,
+            import_delay=_non_negative("import_delay", import_delay),
         )
         self._state = EmulatorState()
         if fixtures is not None and not isinstance(fixtures, Mapping):
@@ -311,6 +315,12 @@ class BentoEmulator:
         traceback: TracebackType | None,
     ) -> None:
         self.stop_in_thread()
+
+
+def _non_negative(name: str, value: float) -> float:
+    if not (isinstance(value, (int, float)) and value >= 0):
+        raise ValueError(f"{name} must be a non-negative number of seconds, not {value!r}")
+    return float(value)
 
 
 def _run_loop(loop: asyncio.AbstractEventLoop) -> None:

@@ -12,15 +12,16 @@ from datetime import timedelta
 from os import PathLike
 from ssl import SSLContext
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from bento_async import (
     AsyncBento,
     ClientClosedError,
     ClientConfig,
-    ConfigError,
     Hooks,
+    LimiterBackend,
     RateLimits,
+    RedisStore,
     RetryPolicy,
     Timeouts,
     Transport,
@@ -29,9 +30,6 @@ from bento_async._config import client_repr, refuse_pickling, secret_or_none, tl
 
 from ._portal import LoopThread
 from .resources import AREAS, Areas
-
-if TYPE_CHECKING:
-    import aiohttp
 
 __all__ = ["Bento"]
 
@@ -60,11 +58,10 @@ class Bento(Areas):
     loop). Use ``with Bento() as bento:`` or call :meth:`close`; clients left
     open are closed at interpreter exit.
 
-    Takes the same arguments as AsyncBento (a ``transport`` is shared by the clients
-    it rebuilds after ``fork()``), but refuses ``session``: its session lives on the
-    client's own loop thread. A client dropped without close() is released when
-    garbage-collected, with a ResourceWarning. Raises ConfigError at construction when a
-    credential is missing or a setting is invalid.
+    Takes the same arguments as AsyncBento but ``session`` and ``transport`` (its session
+    lives on the client's own loop thread). A client dropped without close() is released
+    when garbage-collected, with a ResourceWarning. Raises ConfigError at construction
+    when a credential is missing or a setting is invalid.
     """
 
     def __init__(
@@ -78,28 +75,25 @@ class Bento(Areas):
         retry: RetryPolicy | None = None,
         rate_limits: RateLimits | str | None = None,
         user_agent: str | None = None,
-        max_connections: int = 100,
+        max_connections: int | None = None,
         hooks: Hooks | None = None,
         transport: Transport | None = None,
+        rate_limit_store: str | RedisStore | LimiterBackend | None = None,
         max_response_bytes: int | None = None,
         proxy: str | None = None,
         trust_env: bool = True,
         ssl: SSLContext | str | PathLike[str] | bool | None = None,
-        session: aiohttp.ClientSession | None = None,
     ) -> None:
-        if session is not None:
-            raise ConfigError(
-                "session= is for AsyncBento: an aiohttp session belongs to one event loop, "
-                "and this client makes its own on its loop thread (use proxy= and ssl=)"
-            )
-        # Every option goes to AsyncBento as it is (a test keeps the two signatures equal),
-        # the keys wrapped so that neither this frame nor the factory below holds them.
+        # Every option goes to AsyncBento as it is (a test keeps the two signatures equal
+        # but for ``session``), the keys wrapped so that neither this frame nor the factory
+        # below holds a plain key, and ``ssl`` resolved here so that ssl=False warns once,
+        # pointing at the caller's line.
         kwargs: dict[str, Any] = dict(locals())
-        del kwargs["self"], publishable_key, secret_key
-        kwargs["publishable_key"] = secret_or_none(kwargs["publishable_key"])
-        kwargs["secret_key"] = secret_or_none(kwargs["secret_key"])
-        # Resolved here so ssl=False warns once, pointing at the caller's line.
+        del kwargs["self"]
+        kwargs["publishable_key"] = secret_or_none(publishable_key)
+        kwargs["secret_key"] = secret_or_none(secret_key)
         kwargs["ssl"] = tls_setting(ssl)
+        del publishable_key, secret_key
         # Build one client now so configuration errors surface here, in the caller.
         self._make_async: Callable[[], AsyncBento] = lambda: AsyncBento(**kwargs)
         self._async = self._make_async()

@@ -13,7 +13,9 @@ the async method and its own arguments to one of these:
   (``stream_many``): a plain iterator, fed the same way;
 - ``_pages``: an async iterator of pages: a plain iterator, each page crossing on its own;
 - ``_items``: an async iterator of items, run through its *pages* twin: the caller's
-  thread yields each page's items, so a page of 100 items costs one portal crossing.
+  thread yields each page's items, so a page of 100 items costs one portal crossing;
+- ``_queue``: ``events.queue``: a sync EventQueue (``_queue.py``) over the async queue
+  that method makes on the loop thread.
 
 Leaving a sync iterator early (``break``, an exception, garbage collection) closes the
 async generator on the loop at once.
@@ -27,12 +29,14 @@ import inspect
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
+from bento_async import EventQueue as AsyncEventQueue
 from bento_async import InputIssue
 from bento_async._bulk import check_input
 from bento_async._validate import raise_if
 from bento_async.models.pages import Page
 
 from ._chunks import run_chunked, stream_chunked
+from ._queue import EventQueue
 
 if TYPE_CHECKING:
     from ._client import Bento
@@ -66,6 +70,17 @@ class SyncResource:
     def _twin(self) -> Any:
         """Return the async resource this one forwards to (on the loop thread only)."""
         return getattr(self._bento._async_client(), self._area)
+
+    def _queue(
+        self,
+        fn: Callable[Concatenate[Any, P], AsyncEventQueue],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> EventQueue:
+        """Return a sync EventQueue over the async queue ``fn`` makes (on the loop thread)."""
+        area = self._area
+        return EventQueue(self._bento, lambda client: fn(getattr(client, area), *args, **kwargs))
 
     def _call(
         self,

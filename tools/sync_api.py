@@ -57,7 +57,9 @@ def kind_of(fn: Callable[..., Any]) -> str:
     A coroutine runs with ``_call``, or as a bulk call when a parameter takes an async
     iterable (``_write_many`` when it returns a BulkResult, else ``_read_many``); an async
     generator of pages with ``_pages``, of items with ``_items``; a plain method returning
-    an async iterator of a bulk input's outcomes with ``_stream``.
+    an async iterator of a bulk input's outcomes with ``_stream``; a plain method returning
+    an ``EventQueue`` (``events.queue``) with ``_queue``, whose sync twin returns
+    ``bento_sync``'s EventQueue.
 
     Raises TypeError for a method none of these fits.
     """
@@ -72,6 +74,8 @@ def kind_of(fn: Callable[..., Any]) -> str:
         return "_pages" if _mentions(returns, "AsyncIterator[Page[") else "_items"
     if bulk and _mentions(returns, "AsyncIterator["):
         return "_stream"
+    if returns == "EventQueue":
+        return "_queue"
     raise TypeError(f"{fn.__qualname__} is neither a coroutine nor an async iterator")
 
 
@@ -225,8 +229,11 @@ def _method(cls: type, alias: str, name: str, imports: _Imports) -> str:
         annotation = str(signature.return_annotation)
         if annotation.startswith("Iterator["):
             imports.lines.add("from collections.abc import Iterator")
-        # Iterator (imported above) replaced the async module's AsyncIterator.
-        imports.need(annotation.removeprefix("Iterator"), fn.__globals__, fn.__module__)
+        if kind == "_queue":  # the sync queue, not the async one the annotation names
+            imports.lines.add("from .._queue import EventQueue")
+        else:
+            # Iterator (imported above) replaced the async module's AsyncIterator.
+            imports.need(annotation.removeprefix("Iterator"), fn.__globals__, fn.__module__)
         returns = f" -> {annotation}"
     target = "pages" if kind == "_items" else name
     call = f"self.{kind}({alias}.{cls.__name__}.{target}{_arguments(signature)})"

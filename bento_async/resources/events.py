@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .._bulk import BulkSpec, run_bulk
 from .._errors import InputIssue
 from .._http import Request
+from .._queue import EventQueue
+from .._queue_options import OnError, Overflow, QueueOptions
 from .._validate import (
     check_email,
     check_flat_fields,
@@ -22,7 +24,7 @@ from ..models.bulk import BulkProgress, BulkResult
 from ..models.events import Event, EventType
 from ._base import ResourceBase, parse_batch_result
 
-__all__ = ["Events", "check_event"]
+__all__ = ["Events", "OnError", "Overflow", "check_event"]
 
 MAX_EVENTS = 1000
 _EVENT_KEYS = {"email", "type", "fields", "details", "date"}
@@ -150,16 +152,50 @@ class Events(ResourceBase):
             dry_run=dry_run,
         )
 
+    def queue(
+        self,
+        *,
+        max_queue: int = 10_000,
+        overflow: Overflow = "drop_new",
+        batch_size: int = MAX_EVENTS,
+        interval: float | timedelta = 1.0,
+        concurrency: int = 2,
+        on_error: OnError | None = None,
+        resend_ambiguous: bool = False,
+        exit_timeout: float | timedelta = 5.0,
+    ) -> EventQueue:
+        """Return a background queue whose ``track`` returns at once (see EventQueue).
+
+        Its batches go through this client (limits, retries, errors): close the queue
+        before the client, or let the client's close flush it.
+
+        Raises ValidationError for a bad option.
+        """
+        options = QueueOptions.checked(
+            max_queue,
+            overflow,
+            batch_size,
+            interval,
+            concurrency,
+            on_error,
+            resend_ambiguous,
+            exit_timeout,
+            max_batch=MAX_EVENTS,
+        )
+        queue = EventQueue(self._post, check_event, options)
+        self._client._shared.queues.add(queue)
+        return queue
+
     async def _send(self, events: list[Event]) -> tuple[int, int]:
         result = await self._post(events)
         return result.results, result.failed
 
-    async def _post(self, events: list[Event]) -> BatchResult:
+    async def _post(self, events: list[Event], resend_ambiguous: bool = False) -> BatchResult:
         request = Request.build(
             "POST",
             "batch/events",
             json_body={"events": [e.to_wire() for e in events]},
-            idempotent=_idempotent(events),
+            idempotent=resend_ambiguous or _idempotent(events),
         )
         return await self._call(request, parse_batch_result)
 

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import operator
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import attrs
 
 from .._bulk import BulkSpec, check_input, run_bulk
-from .._errors import InputIssue, ValidationError
+from .._errors import (
+    InputIssue,
+    NotVisibleError,
+    RateLimitWaitError,
+    UndeliveredError,
+    ValidationError,
+)
 from .._fanout import stream_lookups
-from .._http import Request, encode_body
+from .._http import Request, encode_body, encode_fast
 from .._validate import all_valid_emails, check_email, check_flat_fields, raise_if
 from ..models import CommandResult, Subscriber
 from ..models.bulk import BulkProgress, BulkResult, Lookup
 from ..models.commands import Command
 from ._base import ResourceBase, parse_batch_result, parse_item, parse_optional_item
+from ._upsert import poll_gaps, shows, tag_names, wait_seconds
 from .commands import MAX_COMMANDS, check_command, commands_request, parse_command_result
 
 __all__ = [
@@ -32,6 +41,7 @@ MAX_IMPORT = 1000
 _TAG_KEYS = ("tags", "remove_tags")
 _RESHAPED_KEYS = frozenset({*_TAG_KEYS, "fields"})  # keys import_record rewrites
 _email_of = operator.itemgetter("email")
+_parse_found = parse_optional_item(Subscriber)  # made once: get() is the hottest call
 
 
 def _tag_list(value: object, path: str, issues: list[InputIssue]) -> str | None:
@@ -89,11 +99,12 @@ def import_batch(records: list[Any]) -> list[EncodedRecords] | None:
 
     Covers the common shape: dicts with a valid email, no ``tags``,
     ``remove_tags`` or ``fields``, and flat JSON values, which import_record
-    would send as they are. Returns None when any record may be otherwise:
-    check those one by one. Encoding is the value check (it rejects what JSON
-    cannot carry, NaN included), one ``{`` per record proves no value holds an
-    object, and the bytes are reused for the request: this is what lets an
-    import near the pace of raw posting (see benchmarks/bench_import.py).
+    would send as they are. Returns None when any record may be otherwise, or
+    orjson cannot encode it (an integer past 64 bits): check those one by one.
+    Encoding is the value check (it rejects what JSON cannot carry, NaN
+    included), one ``{`` per record proves no value holds an object, and the
+    bytes are reused for the request: this is what lets an import near the pace
+    of raw posting (see benchmarks/bench_import.py).
     """
     if set(map(type, records)) != {dict}:
         return None
@@ -105,10 +116,10 @@ def import_batch(records: list[Any]) -> list[EncodedRecords] | None:
     try:
         if not all_valid_emails(list(map(_email_of, records))):
             return None
-        encoded = encode_body(records)
+        encoded = encode_fast(records)
     except (KeyError, TypeError, ValidationError):  # no email, a non-string one, not JSON
         return None
-    if encoded.count(b"{") != len(records):
+    if encoded is None or encoded.count(b"{") != len(records):
         return None
     return [EncodedRecords(encoded[1:-1], len(records))]
 
@@ -166,8 +177,8 @@ def update_commands(
 
 
 class Subscribers(ResourceBase):
-    """Subscribers: ``get``, ``create``, ``update``, ``import_many``, ``get_many`` and
-    ``stream_many``."""
+    """Subscribers: ``get``, ``create``, ``update``, ``upsert``, ``import_many``,
+    ``get_many`` and ``stream_many``."""
 
     async def get(self, *, email: str | None = None, uuid: str | None = None) -> Subscriber | None:
         """Find a subscriber by email or uuid (exactly one); None when there is none.
@@ -182,9 +193,10 @@ class Subscribers(ResourceBase):
         elif not isinstance(uuid, str) or not uuid.strip():
             issues.append(InputIssue("uuid", "uuid must be a non-empty string"))
         raise_if(issues)
-        params = {"email": email} if email is not None else {"uuid": uuid}
-        request = Request.build("GET", "fetch/subscribers", params=params)
-        return await self._call(request, parse_optional_item(Subscriber))
+        # Built directly (what Request.build would make): get() is the hottest call.
+        key = ("email", email) if email is not None else ("uuid", str(uuid))
+        request = Request("GET", "fetch/subscribers", "fetch", (key,))
+        return await self._call(request, _parse_found)
 
     async def create(self, email: str) -> Subscriber:
         """Find the subscriber with this email, or create one. Does not fire automations
@@ -221,6 +233,76 @@ class Subscribers(ResourceBase):
         """
         commands = update_commands(email, fields, remove_fields, tags, remove_tags)
         return await self._call(commands_request(commands), parse_command_result)
+
+    async def upsert(
+        self,
+        email: str,
+        *,
+        fields: Mapping[str, Any] | None = None,
+        tags: str | Sequence[str] = (),
+        remove_tags: str | Sequence[str] = (),
+        wait: bool | float | timedelta = False,
+    ) -> Subscriber | None:
+        """Import (upsert) one subscriber; with ``wait``, return it once Bento shows it.
+
+        Bento queues imports: ``fetch/subscribers`` shows them 1 to 5 minutes later.
+        Without ``wait`` this returns None once the import is accepted. With ``wait``
+        (True: 5 minutes, or seconds) it polls ``fetch/subscribers`` (each poll takes a
+        fetch slot; the pause doubles from 0.25 s to 15 s) until the subscriber has these
+        fields and tags and none of ``remove_tags``, and returns it. No automations fire.
+
+        Raises ValidationError for bad input, UndeliveredError when Bento counts the
+        import as failed, NotVisibleError when ``wait`` runs out (the import was queued
+        and may still appear), and what any call raises.
+        """
+        issues: list[InputIssue] = []
+        record: dict[str, Any] = {"email": email, "fields": fields or {}}
+        if tags:
+            record["tags"] = tags
+        if remove_tags:
+            record["remove_tags"] = remove_tags
+        wire = import_record(record, "subscriber", issues)
+        wait_for = wait_seconds(wait, issues)
+        raise_if(issues)
+        assert wire is not None
+        request = attrs.evolve(Request.build("POST", "batch/subscribers"), body=import_body([wire]))
+        result = await self._call(request, parse_batch_result)
+        if result.failed or not result.results:
+            raise UndeliveredError(f"Bento did not accept the import of {email}", rejected=1)
+        if wait_for is None:
+            return None
+        return await self._until_visible(
+            email, fields or {}, tag_names(tags), tag_names(remove_tags), wait_for
+        )
+
+    async def _until_visible(
+        self,
+        email: str,
+        fields: Mapping[str, Any],
+        tags: Sequence[str],
+        remove_tags: Sequence[str],
+        wait: float,
+    ) -> Subscriber:
+        """Poll until the subscriber shows the import. Raises NotVisibleError past ``wait``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        for gap in poll_gaps():
+            left = deadline - loop.time()
+            try:
+                found = await self._client.with_options(max_wait=max(left, 0.001)).subscribers.get(
+                    email=email
+                )
+            except RateLimitWaitError:
+                raise NotVisibleError(email, wait) from None
+            if found is not None:
+                names = await self._client.tags.names_for(found) if tags or remove_tags else ()
+                if shows(found, names, fields, tags, remove_tags):
+                    return found
+            left = deadline - loop.time()
+            if left <= 0:
+                break
+            await asyncio.sleep(min(gap, left))
+        raise NotVisibleError(email, wait)
 
     async def import_many(
         self,

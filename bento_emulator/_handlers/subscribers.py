@@ -29,7 +29,11 @@ _NOT_FIELDS = frozenset({"email", "tags", "remove_tags", "fields"})
 
 
 def get_subscriber(call: Call) -> Reply:
-    """Find a subscriber by `email` or `uuid` (exactly one); `{"data": null}` when absent."""
+    """Find a subscriber by `email` or `uuid` (exactly one); `{"data": null}` when absent.
+
+    Imports held back by an import delay are applied first, when due.
+    """
+    apply_due_imports(call.state)
     email, uuid = call.query.get("email") or None, call.query.get("uuid") or None
     if (email is None) == (uuid is None):
         raise bad_request("Give exactly one of the query parameters 'email' and 'uuid'")
@@ -87,10 +91,25 @@ def apply_import(state: EmulatorState, change: SubscriberImport) -> None:
         state.remove_tags(change.email, change.remove_tags)
 
 
+def apply_due_imports(state: EmulatorState) -> None:
+    """Apply the imports an import delay held back whose time has come."""
+    for change in state.pending_imports.take_due():
+        apply_import(state, change)
+
+
 def import_subscribers(call: Call) -> Reply:
-    """Upsert 1..1000 subscribers; invalid items count as failed."""
+    """Upsert 1..1000 subscribers; invalid items count as failed.
+
+    Under an import delay, valid items are queued and applied once it has passed.
+    """
     items = wrapped_items(call, "subscribers", MAX_IMPORT)
-    return counts(run_batch(items, lambda item: apply_import(call.state, parse_import(item))))
+    state, delay = call.state, call.settings.import_delay
+    apply_due_imports(state)
+    if delay > 0:
+        return counts(
+            run_batch(items, lambda item: state.pending_imports.add(delay, parse_import(item)))
+        )
+    return counts(run_batch(items, lambda item: apply_import(state, parse_import(item))))
 
 
 ROUTES = (

@@ -20,9 +20,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import attrs
 
+from .._imports import PendingImports
 from ._core import EmulatorSettings, JSONValue, StateCore, utcnow
 from .broadcasts import Broadcast, BroadcastState
 from .email_templates import EmailTemplate
@@ -86,6 +88,8 @@ class EmulatorState(
     _lock: threading.RLock = attrs.field(init=False, factory=threading.RLock, repr=False)
     stats: StatsFixtures = attrs.field(init=False, factory=StatsFixtures)
     experimental: ExperimentalStubs = attrs.field(init=False, factory=ExperimentalStubs)
+    # Imports queued by batch/subscribers under an import delay (see _imports).
+    pending_imports: PendingImports[Any] = attrs.field(init=False, factory=PendingImports)
 
     def __attrs_post_init__(self) -> None:
         self._reset()
@@ -94,5 +98,6 @@ class EmulatorState(
         """Forget all data and restart the id sequences; restore the stats and stub defaults."""
         self.stats.reset()
         self.experimental.reset()
+        self.pending_imports.clear()
         with self._lock:
             self._reset()

@@ -36,6 +36,7 @@ class EmulatorSettings:
     authors: frozenset[str] = frozenset({"jesse@example.com"})
     author_error_status: Literal[500, 422] = 500
     user_agent_policy: Literal["allow", "warn", "strict"] = "warn"
+    import_delay: float = 0.0  # seconds before an import shows in fetch/subscribers
 
 
 class StateCore:

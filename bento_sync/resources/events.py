@@ -9,13 +9,15 @@ differ: an ``AsyncIterator`` there is a plain ``Iterator`` here.
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bento_async import BatchResult, BulkProgress, BulkResult, Event
 from bento_async.resources import events as _events
+from bento_async.resources.events import OnError, Overflow
 
 from .._forward import SyncResource
+from .._queue import EventQueue
 
 __all__ = ["Events"]
 
@@ -55,6 +57,37 @@ class Events(SyncResource):
             concurrency=concurrency,
             on_progress=on_progress,
             dry_run=dry_run,
+        )
+
+    def queue(
+        self,
+        *,
+        max_queue: int = 10000,
+        overflow: Overflow = "drop_new",
+        batch_size: int = 1000,
+        interval: float | timedelta = 1.0,
+        concurrency: int = 2,
+        on_error: OnError | None = None,
+        resend_ambiguous: bool = False,
+        exit_timeout: float | timedelta = 5.0,
+    ) -> EventQueue:
+        """Return a background queue whose ``track`` returns at once (see EventQueue).
+
+        Its batches go through this client (limits, retries, errors): close the queue
+        before the client, or let the client's close flush it.
+
+        Raises ValidationError for a bad option.
+        """
+        return self._queue(
+            _events.Events.queue,
+            max_queue=max_queue,
+            overflow=overflow,
+            batch_size=batch_size,
+            interval=interval,
+            concurrency=concurrency,
+            on_error=on_error,
+            resend_ambiguous=resend_ambiguous,
+            exit_timeout=exit_timeout,
         )
 
     def track(

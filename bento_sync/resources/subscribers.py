@@ -8,7 +8,8 @@ differ: an ``AsyncIterator`` there is a plain ``Iterator`` here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from bento_async import BulkProgress, BulkResult, CommandResult, Lookup, Subscriber
@@ -20,8 +21,8 @@ __all__ = ["Subscribers"]
 
 
 class Subscribers(SyncResource):
-    """Subscribers: ``get``, ``create``, ``update``, ``import_many``, ``get_many`` and
-    ``stream_many``."""
+    """Subscribers: ``get``, ``create``, ``update``, ``upsert``, ``import_many``,
+    ``get_many`` and ``stream_many``."""
 
     _area = "subscribers"
 
@@ -66,6 +67,36 @@ class Subscribers(SyncResource):
             remove_fields=remove_fields,
             tags=tags,
             remove_tags=remove_tags,
+        )
+
+    def upsert(
+        self,
+        email: str,
+        *,
+        fields: Mapping[str, Any] | None = None,
+        tags: str | Sequence[str] = (),
+        remove_tags: str | Sequence[str] = (),
+        wait: bool | float | timedelta = False,
+    ) -> Subscriber | None:
+        """Import (upsert) one subscriber; with ``wait``, return it once Bento shows it.
+
+        Bento queues imports: ``fetch/subscribers`` shows them 1 to 5 minutes later.
+        Without ``wait`` this returns None once the import is accepted. With ``wait``
+        (True: 5 minutes, or seconds) it polls ``fetch/subscribers`` (each poll takes a
+        fetch slot; the pause doubles from 0.25 s to 15 s) until the subscriber has these
+        fields and tags and none of ``remove_tags``, and returns it. No automations fire.
+
+        Raises ValidationError for bad input, UndeliveredError when Bento counts the
+        import as failed, NotVisibleError when ``wait`` runs out (the import was queued
+        and may still appear), and what any call raises.
+        """
+        return self._call(
+            _subscribers.Subscribers.upsert,
+            email,
+            fields=fields,
+            tags=tags,
+            remove_tags=remove_tags,
+            wait=wait,
         )
 
     def import_many(

@@ -90,9 +90,9 @@ async def test_author_error_status_can_be_422() -> None:
 
 
 async def test_each_email_takes_a_send_pace_slot(emulator: BentoEmulator) -> None:
-    """A batch of five emails uses five units of the `emails` bucket, not one."""
+    """A batch of five emails uses five units of the send pace, not one."""
     limits = RateLimits(
-        fetch=None, batch=None, stats=None, experimental=None, emails=RateLimit(10, 3600, burst=5)
+        fetch=None, batch=None, stats=None, experimental=None, emails=RateLimit(5, 3600)
     )
     async with AsyncBento(**emulator.credentials, rate_limits=limits) as client:
         emails = [Email(f"u{i}@example.com", AUTHOR, "s", "<p>b</p>") for i in range(5)]

@@ -216,3 +216,22 @@ def test_bad_fixtures_are_a_usage_error(tmp_path: Path) -> None:
 def test_the_help_lists_every_fault_kind() -> None:
     """The --faults help, written without importing the emulator, names its fault kinds."""
     assert ", ".join(FAULT_KINDS) == _KINDS
+
+
+def test_serve_import_delay_holds_imports_back(serve: Serve) -> None:
+    """With --import-delay an accepted import is not yet visible to fetch/subscribers."""
+    with serve("--import-delay", "30") as served:
+        settings = served.settings
+        imported = _post(settings, "batch/subscribers", {"subscribers": [{"email": "l@x.test"}]})
+        auth = base64.b64encode(
+            f"{settings['publishable_key']}:{settings['secret_key']}".encode()
+        ).decode()
+        fetch = urllib.request.Request(
+            f"{settings['base_url']}/fetch/subscribers"
+            f"?site_uuid={settings['site_uuid']}&email=l@x.test",
+            headers={"Authorization": f"Basic {auth}", "User-Agent": "any-language/1.0"},
+        )
+        with urllib.request.urlopen(fetch, timeout=10) as response:
+            found = json.load(response)
+    assert imported == (200, {"results": 1, "failed": 0})
+    assert found == {"data": None}

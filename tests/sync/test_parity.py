@@ -80,9 +80,12 @@ def test_each_twin_runs_its_method_through_the_fitting_bridge() -> None:
 
 
 def test_constructors_take_the_same_options() -> None:
-    """Bento takes exactly AsyncBento's options (names, kinds, types and defaults), and
-    with_options the same per-call ones."""
-    assert inspect.signature(Bento.__init__) == inspect.signature(AsyncBento.__init__)
+    """Bento takes exactly AsyncBento's options (names, kinds, types and defaults) but
+    `session` (an aiohttp session belongs to one loop, and Bento's runs on its own thread),
+    and with_options the same per-call ones."""
+    async_init = inspect.signature(AsyncBento.__init__)
+    shared = [p for name, p in async_init.parameters.items() if name != "session"]
+    assert inspect.signature(Bento.__init__) == async_init.replace(parameters=shared)
     sync_view = inspect.signature(Bento.with_options)
     async_view = inspect.signature(AsyncBento.with_options)
     assert sync_view.parameters == async_view.parameters
@@ -97,7 +100,7 @@ def test_sync_all_is_async_all_with_bento_for_async_bento() -> None:
 def test_sync_package_reexports_async_classes() -> None:
     """bento_sync re-exports the very model and error classes of bento_async, never copies."""
     for name in bento_sync.__all__:
-        if name in ("Bento", "__version__"):
+        if name in ("Bento", "EventQueue", "__version__"):
             continue
         assert getattr(bento_sync, name) is getattr(bento_async, name), name
 

@@ -10,7 +10,7 @@ import threading
 import pytest
 from _hostile import threaded_proxy
 
-from bento_async import ConfigError, InsecureTLSWarning, RateLimits
+from bento_async import InsecureTLSWarning, RateLimits
 from bento_emulator import BentoEmulator
 from bento_sync import Bento
 
@@ -78,9 +78,3 @@ def test_sync_ssl_false_warns_at_the_callers_line() -> None:
         bento = Bento(publishable_key="pk", secret_key="sk", site_uuid="s", ssl=False)
     bento.close()
     assert [w.filename for w in caught] == [__file__]
-
-
-def test_sync_client_refuses_a_session() -> None:
-    """A caller's aiohttp session belongs to another loop: session= is refused clearly."""
-    with pytest.raises(ConfigError, match="session= is for AsyncBento"):
-        Bento(publishable_key="pk", secret_key="sk", site_uuid="s", session=object())  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Integrations of the sync client with frameworks (each module imports its framework)."""
