@@ -33,7 +33,7 @@ def headers_for(info: ServerInfo) -> dict[str, str]:
     """Return the headers the SDK sends: Basic auth, its User-Agent, Accept."""
     config = ClientConfig.resolve(**info["credentials"])
     return {
-        "Authorization": basic_auth_header(config.publishable_key, config.secret_key),
+        "Authorization": basic_auth_header(config.publishable_key, config.secret_key).reveal(),
         "User-Agent": config.user_agent,
         "Accept": "application/json",
     }

@@ -95,8 +95,9 @@ class ChildProcess:
 
     name = "server"
 
-    def __init__(self, module: str, *args: str) -> None:
+    def __init__(self, module: str, *args: str, env: dict[str, str] | None = None) -> None:
         self._argv = [sys.executable, "-m", module, *args]
+        self._env = env  # None: the parent's environment
         self._proc: subprocess.Popen[str] | None = None
 
     def spawn(self) -> Any:
@@ -107,7 +108,12 @@ class ChildProcess:
         if self._proc is not None:
             raise RuntimeError(f"the {self.name} is already running")
         self._proc = subprocess.Popen(
-            self._argv, cwd=_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            self._argv,
+            cwd=_ROOT,
+            env=self._env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             return json.loads(self.readline())

@@ -74,10 +74,21 @@ async def measure(
 ) -> dict[Family, tuple[float, float]]:
     """Saturate every family at once; return (achieved fraction, busiest / limit) per family."""
     limiters = Limiters(RateLimits(**quotas))
+    # The email pace is spent by email sends: one email each, on a client whose batch
+    # family is off so that only the pace holds them.
+    pace = Limiters(
+        RateLimits(fetch=None, batch=None, stats=None, experimental=None, emails=quotas["emails"])
+    )
     horizon = periods * next(iter(quotas.values())).period
     runs = await asyncio.gather(
         *(
-            saturate(functools.partial(limiters.acquire, family), q.burst + 20, horizon)
+            saturate(
+                functools.partial(pace.acquire, "batch", 1)
+                if family == "emails"
+                else functools.partial(limiters.acquire, family),
+                q.burst + 20,
+                horizon,
+            )
             for family, q in quotas.items()
         )
     )

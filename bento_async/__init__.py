@@ -11,8 +11,10 @@ from ._config import (
     FAMILIES,
     ClientConfig,
     Family,
+    InsecureTLSWarning,
     RateLimit,
     RateLimits,
+    RedisStore,
     RetryPolicy,
     Timeouts,
 )
@@ -30,6 +32,7 @@ from ._errors import (
     BentoError,
     BulkCancelledError,
     BulkInterruptedError,
+    CertificateError,
     ChunkCancelledError,
     ClientClosedError,
     ConfigError,
@@ -40,6 +43,7 @@ from ._errors import (
     NotSentError,
     PermissionDeniedError,
     RateLimitError,
+    RateLimitStoreError,
     RateLimitWaitError,
     RequestTimeoutError,
     ServerError,
@@ -52,6 +56,20 @@ from ._hooks import (
     RequestEvent,
     ResponseEvent,
     RetryEvent,
+)
+from ._http import (
+    Request,
+    Response,
+)
+from ._mock import (
+    MockTransport,
+)
+from ._public import (
+    claim as _claim,
+)
+from ._ratelimit import LimiterBackend
+from ._transport import (
+    Transport,
 )
 from ._version import (
     __version__,
@@ -169,6 +187,7 @@ __all__ = [
     "BulkInterruptedError",
     "BulkProgress",
     "BulkResult",
+    "CertificateError",
     "ChartStyle",
     "ChunkCancelledError",
     "ChunkOutcome",
@@ -198,9 +217,12 @@ __all__ = [
     "Geolocation",
     "Hooks",
     "InputIssue",
+    "InsecureTLSWarning",
     "InvalidRecord",
     "JessesRulesetResult",
+    "LimiterBackend",
     "Lookup",
+    "MockTransport",
     "ModerationResult",
     "NewBroadcast",
     "NotFoundError",
@@ -210,12 +232,16 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RateLimitStoreError",
     "RateLimitWaitError",
     "RateLimits",
+    "RedisStore",
     "ReportPoint",
     "ReportStats",
+    "Request",
     "RequestEvent",
     "RequestTimeoutError",
+    "Response",
     "ResponseEvent",
     "RetryEvent",
     "RetryPolicy",
@@ -232,6 +258,7 @@ __all__ = [
     "TemplateStats",
     "TemplateSummary",
     "Timeouts",
+    "Transport",
     "TransportError",
     "UnprocessableEntityError",
     "ValidationError",
@@ -243,3 +270,5 @@ __all__ = [
     "make_converter",
     "parse_datetime",
 ]
+
+_claim(globals(), __all__, __name__)

@@ -254,7 +254,7 @@ def answered(index: int, first: int, count: int, accepted: int) -> ChunkOutcome:
     return ChunkOutcome(index, first, count, accepted, count - accepted)
 
 
-def lost(index: int, first: int, count: int, error: BentoError) -> ChunkOutcome:
+def lost(index: int, first: int, count: int, error: Exception) -> ChunkOutcome:
     """Return the outcome of a chunk whose request failed or was cancelled: all failed."""
     return ChunkOutcome(index, first, count, 0, count, error)
 
@@ -412,7 +412,7 @@ class _BulkRun(Generic[W]):
         listen_departure(depart)
         try:
             accepted, _ = await self.spec.send(chunk.wire)
-        except BentoError as exc:
+        except Exception as exc:  # any failure is this chunk's outcome, never the run's end
             return lost(chunk.index, chunk.first, count, exc)
         return answered(chunk.index, chunk.first, count, accepted)
 

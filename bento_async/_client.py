@@ -5,15 +5,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import typing
 from collections.abc import Callable
 from datetime import timedelta
+from os import PathLike
+from ssl import SSLContext
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import attrs
 import cattrs
 
-from ._config import ClientConfig, RateLimits, RetryPolicy, Timeouts, seconds
+from ._config import (
+    ClientConfig,
+    Network,
+    RateLimits,
+    RedisStore,
+    RetryPolicy,
+    Timeouts,
+    client_repr,
+    refuse_pickling,
+    seconds,
+    secret_or_none,
+    tls_setting,
+)
 from ._errors import (
     ApiError,
     DecodeError,
@@ -24,9 +39,12 @@ from ._errors import (
 from ._fatal import departing
 from ._hooks import Hooks, RequestEvent, ResponseEvent, RetryEvent
 from ._http import Request, Response, decode_json, error_for
-from ._ratelimit import Limiters, Permit
+from ._ratelimit import LimiterBackend, Limiters, Permit
+from ._redis_store import RedisLimiters, check_redis_installed
 from ._retry import Decision, decide, parse_retry_after
+from ._sendline import SendLine, pool_size
 from ._transport import AiohttpTransport, Transport
+from .resources._base import ResourceBase
 from .resources.broadcasts import Broadcasts
 from .resources.commands import Commands
 from .resources.email_templates import EmailTemplates
@@ -43,6 +61,9 @@ from .resources.subscribers import Subscribers
 from .resources.tags import TagCache, Tags
 from .resources.workflows import Workflows
 
+if TYPE_CHECKING:
+    import aiohttp
+
 __all__ = ["AsyncBento"]
 
 log = logging.getLogger("bento_async")
@@ -57,12 +78,29 @@ _First = tuple[Permit, "ApiError | TransportError | None", "Response | None"]
 class _Shared:
     """What every view of one client shares: transport, limiters, hooks, caches."""
 
-    def __init__(self, config: ClientConfig, transport: Transport, hooks: Hooks) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        transport: Transport,
+        hooks: Hooks,
+        limiter: LimiterBackend,
+        connections: int | None,
+    ) -> None:
         self.config = config
         self.transport = transport
         self.hooks = hooks
-        self.limiters = Limiters(config.rate_limits)
+        self.limiters = SendLine(limiter, config.rate_limits, connections)
         self.tag_cache = TagCache()
+
+
+def _limiter_for(config: ClientConfig, given: LimiterBackend | None) -> LimiterBackend:
+    """Return the limiter backend: the one given, Redis when a store is set, else in-process."""
+    if given is not None:
+        return given
+    if config.rate_limit_store is None:
+        return Limiters(config.rate_limits)
+    check_redis_installed()
+    return RedisLimiters(config.rate_limit_store, config.rate_limits, config.site_uuid)
 
 
 class AsyncBento:
@@ -71,7 +109,18 @@ class AsyncBento:
     Use it as ``async with AsyncBento(...) as bento:``, or call :meth:`aclose`.
     Credentials fall back to ``BENTO_PUBLISHABLE_KEY``, ``BENTO_SECRET_KEY``,
     ``BENTO_SITE_UUID`` and ``BENTO_BASE_URL``. One client is meant to be shared
-    by every task of one event loop: its rate limits are per client.
+    by every task of one event loop: its rate limits are per client, unless
+    ``rate_limit_store`` (a Redis URL, a :class:`RedisStore`, or any limiter backend
+    object; ``BENTO_RATE_LIMIT_STORE`` stands in for it) shares them between every
+    client of the site, in any process. ``max_connections`` defaults to room for
+    every family's burst (at least 100); a request takes its connection before its
+    rate-limit slot, so the limits hold at the moment requests leave.
+
+    Network: ``proxy`` (else, with ``trust_env``, the ``HTTP(S)_PROXY`` / ``NO_PROXY``
+    variables), ``ssl`` (an SSLContext, a CA bundle path, or False: no verification, with
+    an InsecureTLSWarning) and ``session`` (your own aiohttp session, never closed here).
+    ``max_response_bytes`` caps what is read of a reply (16 MiB by default). A client
+    cannot be pickled: build one per process.
 
     Raises ConfigError when a credential is missing or a setting is invalid.
     """
@@ -103,51 +152,58 @@ class AsyncBento:
         retry: RetryPolicy | None = None,
         rate_limits: RateLimits | str | None = None,
         user_agent: str | None = None,
-        max_connections: int = 100,
+        max_connections: int | None = None,
         hooks: Hooks | None = None,
         transport: Transport | None = None,
+        rate_limit_store: str | RedisStore | LimiterBackend | None = None,
+        max_response_bytes: int | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | str | PathLike[str] | bool | None = None,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
+        keys = (secret_or_none(publishable_key), secret_or_none(secret_key))
+        # The plain keys stay out of this frame's locals (tracebacks rendered with locals).
+        del publishable_key, secret_key
         if isinstance(rate_limits, str):
             rate_limits = RateLimits.profile(rate_limits)
+        backend = None
+        if rate_limit_store is not None and not isinstance(rate_limit_store, (str, RedisStore)):
+            backend, rate_limit_store = rate_limit_store, None
         config = ClientConfig.resolve(
-            publishable_key=publishable_key,
-            secret_key=secret_key,
+            publishable_key=keys[0],
+            secret_key=keys[1],
             site_uuid=site_uuid,
             base_url=base_url,
             timeouts=_timeouts(timeout),
             retry=retry,
             rate_limits=rate_limits,
             user_agent=user_agent,
+            rate_limit_store=rate_limit_store,
+            max_response_bytes=max_response_bytes,
         )
-        transport = transport or AiohttpTransport(config, max_connections=max_connections)
-        self._shared = _Shared(config, transport, hooks or Hooks())
+        network = Network(proxy, trust_env, tls_setting(ssl), session)
+        connections = None
+        if transport is None:
+            connections = pool_size(config.rate_limits, max_connections)
+            transport = AiohttpTransport(config, max_connections=connections, network=network)
+        limiter = _limiter_for(config, backend)
+        self._shared = _Shared(config, transport, hooks or Hooks(), limiter, connections)
         self._timeouts = config.timeouts
         self._retry = config.retry
         self._max_wait: float | None = None
         self._attach_resources()
 
     def _attach_resources(self) -> None:
-        self.subscribers = Subscribers(self)
-        self.commands = Commands(self)
-        self.tags = Tags(self)
-        self.fields = Fields(self)
-        self.events = Events(self)
-        self.stats = Stats(self)
-        self.experimental = Experimental(self)
-        self.broadcasts = Broadcasts(self)
-        self.emails = Emails(self)
-        self.sequences = Sequences(self)
-        self.workflows = Workflows(self)
-        self.email_templates = EmailTemplates(self)
-        self.forms = Forms(self)
-        self.search = Search(self)
-        self.segments = Segments(self)
+        for area, resource in AREAS:
+            setattr(self, area, resource(self))
 
     def __repr__(self) -> str:
-        return (
-            f"AsyncBento(site_uuid={self._shared.config.site_uuid!r}, "
-            f"base_url={self._shared.config.base_url!r})"
-        )
+        shared = getattr(self, "_shared", None)  # None while __init__ has not finished
+        return client_repr("AsyncBento", shared and shared.config)
+
+    def __reduce__(self) -> NoReturn:
+        refuse_pickling("AsyncBento", "a session and an event loop")
 
     @property
     def config(self) -> ClientConfig:
@@ -187,8 +243,9 @@ class AsyncBento:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP session. Idempotent."""
+        """Close the HTTP session and the rate-limit store's connections. Idempotent."""
         await self._shared.transport.aclose()
+        await self._shared.limiters.aclose()
 
     async def _call(self, request: Request, parse: Callable[[Any], T]) -> T:
         """Send a request through the limiter with retries; parse the JSON body.
@@ -305,7 +362,7 @@ class AsyncBento:
         gate again before the callers parked behind it are let go.
         """
         if decision.cooldown:
-            self._shared.limiters[request.family].cooldown(decision.wait)
+            self._shared.limiters.cooldown(request.family, decision.wait)
         permit.settle(isinstance(error, RateLimitError))
         if not decision.retry:
             return
@@ -368,11 +425,20 @@ class AsyncBento:
         return error_for(request, response, retry_after=retry_after), response
 
 
+# The API areas, as AsyncBento declares them above: the one list both clients read
+# (bento_sync's resources are generated from it by tools/sync_api.py).
+AREAS: tuple[tuple[str, type[ResourceBase]], ...] = tuple(
+    (area, resource)
+    for area, resource in typing.get_type_hints(AsyncBento).items()
+    if isinstance(resource, type) and issubclass(resource, ResourceBase)
+)
+
+
 def _parse(request: Request, response: Response, parse: Callable[[Any], T]) -> T:
     payload = decode_json(request, response)
     try:
         return parse(payload)
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, RecursionError) as exc:
         detail = (
             cattrs.transform_error(exc)
             if isinstance(exc, cattrs.BaseValidationError)

@@ -17,7 +17,7 @@ from .models._base import ApiObject, Resource, parse_datetime, snake_case
 from .models._enums import OpenEnum
 from .models.stats import ReportData, ReportPoint
 
-__all__ = ["configure_converter", "converter", "make_converter", "structure_item"]
+__all__ = ["configure_converter", "converter", "make_converter"]
 
 T = TypeVar("T")
 
@@ -404,8 +404,3 @@ def make_converter() -> cattrs.Converter:
 
 
 converter = make_converter()
-
-
-def structure_item(value: Any, cls: type[T]) -> T:
-    """Structure one value into ``cls`` with the SDK's converter."""
-    return converter.structure(value, cls)

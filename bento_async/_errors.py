@@ -6,6 +6,7 @@
     ├── ConfigError                  bad or missing client configuration (ValueError)
     ├── ValidationError              bad input, raised before anything is sent (ValueError)
     ├── RateLimitWaitError           waiting for a rate-limit slot would exceed the caller's cap
+    ├── RateLimitStoreError          the shared rate-limit store (Redis) failed; nothing was sent
     ├── ChunkCancelledError          a bulk chunk was not sent, or its outcome is unknown, because
     │                                the bulk call was cancelled (found in ``ChunkOutcome.error``)
     ├── NotSentError                 a bulk chunk or lookup was never sent: an error no later
@@ -13,6 +14,8 @@
     ├── ClientClosedError            the client was closed before the call (also a RuntimeError)
     ├── TransportError               no HTTP response at all
     │   ├── ConnectError             could not connect / connection dropped
+    │   │   └── CertificateError     the server's TLS certificate failed verification (never
+    │   │                            retried: it cannot succeed on a second try)
     │   └── RequestTimeoutError      the request timed out (also a builtin TimeoutError)
     ├── DecodeError                  a success response whose body does not fit
     └── ApiError                     the API answered with an error status
@@ -30,7 +33,9 @@ Cancelling a bulk call is not an error: it raises :class:`BulkCancelledError` (a
 ``KeyboardInterrupt``); both carry the partial ``BulkResult[Any]`` in ``result``.
 
 ``str(exc)`` is always one line: method, path, status and the API's own message.
-No message, repr or attribute ever holds a key or the Authorization header.
+No message, repr or attribute ever holds a key or the Authorization header. Every error
+pickles (Celery, multiprocessing, ``ProcessPoolExecutor``) and comes back with its type,
+message and attributes.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+import attrs
 
 if TYPE_CHECKING:
     from .models.bulk import BulkResult
@@ -50,6 +57,7 @@ __all__ = [
     "BentoError",
     "BulkCancelledError",
     "BulkInterruptedError",
+    "CertificateError",
     "ChunkCancelledError",
     "ClientClosedError",
     "ConfigError",
@@ -60,6 +68,7 @@ __all__ = [
     "NotSentError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimitStoreError",
     "RateLimitWaitError",
     "RequestTimeoutError",
     "ServerError",
@@ -69,7 +78,24 @@ __all__ = [
 ]
 
 
-class BentoError(Exception):
+def _restore(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """Rebuild an unpickled error without calling its ``__init__`` (keyword-only arguments)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class _Picklable:
+    """Pickles as its class, ``args`` and attributes, whatever ``__init__`` takes."""
+
+    args: tuple[Any, ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+class BentoError(_Picklable, Exception):
     """Root of every error raised by the Bento SDK."""
 
 
@@ -77,28 +103,39 @@ class ConfigError(BentoError, ValueError):
     """The client configuration is missing or invalid."""
 
 
+def shorten(text: str, limit: int) -> str:
+    """Return ``text`` cut in the middle to at most ``limit`` characters, saying how long it was.
+
+    Messages quote the caller's input; a 10 MB email must not make a 10 MB message.
+    Start and end both stay: the end usually says what is wrong.
+    """
+    if len(text) <= limit:
+        return text
+    marker = f"...[{len(text)} characters]..."
+    tail = limit // 3
+    return f"{text[: limit - tail - len(marker)]}{marker}{text[-tail:]}"
+
+
+def _short_path(text: str) -> str:
+    return shorten(text, 120)
+
+
+def _short_message(text: str) -> str:
+    return shorten(text, 300)
+
+
+@attrs.frozen
 class InputIssue:
-    """One problem with caller input: where it is (a dotted path) and what is wrong."""
+    """One problem with caller input: where it is (a dotted path) and what is wrong.
 
-    __slots__ = ("message", "path")
+    Both are shortened (see :func:`shorten`), so a huge input never makes a huge message.
+    """
 
-    def __init__(self, path: str, message: str) -> None:
-        self.path = path
-        self.message = message
-
-    def __repr__(self) -> str:
-        return f"InputIssue({self.path!r}, {self.message!r})"
+    path: str = attrs.field(converter=_short_path)
+    message: str = attrs.field(converter=_short_message)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, InputIssue):
-            return NotImplemented
-        return (self.path, self.message) == (other.path, other.message)
-
-    def __hash__(self) -> int:
-        return hash((self.path, self.message))
 
 
 class ValidationError(BentoError, ValueError):
@@ -152,6 +189,14 @@ class RateLimitWaitError(BentoError):
         )
 
 
+class RateLimitStoreError(BentoError):
+    """The shared rate-limit store could not be reached in time; the request was not sent.
+
+    Raised only with ``RedisStore(on_error="fail")``. The message names the store with
+    its password hidden.
+    """
+
+
 class TransportError(BentoError):
     """No HTTP response was received (connection failure or timeout).
 
@@ -190,6 +235,14 @@ class ConnectError(TransportError):
     ) -> None:
         super().__init__(message, method=method, path=path, attempts=attempts)
         self.maybe_processed = maybe_processed
+
+
+class CertificateError(ConnectError):
+    """The server's TLS certificate failed verification; the request was never sent.
+
+    Not retried: the same certificate fails the same way. Pass ``ssl=`` (a CA bundle
+    path or an ``ssl.SSLContext``) when a proxy or a private CA re-signs traffic.
+    """
 
 
 class RequestTimeoutError(TransportError, TimeoutError):
@@ -319,7 +372,7 @@ class ClientClosedError(BentoError, RuntimeError):
     """The client was closed before this call; nothing was sent."""
 
 
-class BulkCancelledError(asyncio.CancelledError):
+class BulkCancelledError(_Picklable, asyncio.CancelledError):
     """The task running a bulk call was cancelled; ``result`` is the partial BulkResult.
 
     It is an ``asyncio.CancelledError``, so cancellation propagates as usual. Awaiting
@@ -345,7 +398,7 @@ class BulkCancelledError(asyncio.CancelledError):
         return None
 
 
-class BulkInterruptedError(KeyboardInterrupt):
+class BulkInterruptedError(_Picklable, KeyboardInterrupt):
     """Ctrl-C stopped a bulk call of the sync client; ``result`` is the partial BulkResult.
 
     It is a ``KeyboardInterrupt``, so the program still stops unless it catches it.

@@ -37,7 +37,7 @@ async def _lookup(ask: _Ask, fetch: Callable[[str], Awaitable[Subscriber | None]
     listen_departure(ask.depart)
     try:
         return Lookup(ask.index, ask.key, await fetch(ask.key))
-    except BentoError as exc:
+    except Exception as exc:  # any failure is this lookup's outcome; the others go on
         return Lookup(ask.index, ask.key, None, exc)
 
 

@@ -28,10 +28,12 @@ from __future__ import annotations
 import ssl
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import TypeGuard
 
 from ._errors import (
     AuthenticationError,
     AuthorNotAuthorizedError,
+    BentoError,
     ClientClosedError,
     ConnectError,
     PermissionDeniedError,
@@ -44,7 +46,7 @@ _FATAL = (AuthenticationError, PermissionDeniedError, AuthorNotAuthorizedError, 
 _departure: ContextVar[Callable[[], None] | None] = ContextVar("bento_departure", default=None)
 
 
-def ends_run(error: BaseException) -> bool:
+def ends_run(error: BaseException) -> TypeGuard[BentoError]:
     """Return whether ``error`` dooms every later request of a bulk run (see the table)."""
     if isinstance(error, _FATAL):
         return True

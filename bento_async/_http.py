@@ -10,12 +10,12 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 import orjson
 
-from ._config import Family
+from ._config import Family, Secret
 from ._errors import (
     ApiError,
     AuthenticationError,
@@ -54,10 +54,10 @@ _STATUS_CLASSES: dict[int, type[ApiError]] = {
 }
 
 
-def basic_auth_header(publishable_key: str, secret_key: str) -> str:
-    """Return the value of the HTTP Basic ``Authorization`` header."""
-    token = base64.b64encode(f"{publishable_key}:{secret_key}".encode()).decode("ascii")
-    return f"Basic {token}"
+def basic_auth_header(publishable_key: Secret, secret_key: Secret) -> Secret:
+    """Return the value of the HTTP Basic ``Authorization`` header, kept in a Secret."""
+    pair = f"{publishable_key.reveal()}:{secret_key.reveal()}".encode()
+    return Secret("Basic " + base64.b64encode(pair).decode("ascii"))
 
 
 def _json_default(value: object) -> object:
@@ -147,10 +147,12 @@ def _params_tuple(params: Mapping[str, object] | None) -> tuple[tuple[str, str],
 class Request:
     """One API call: what to send and how it may be retried.
 
-    ``idempotent`` says whether the request may be repeated after an ambiguous
-    failure (5xx, timeout, dropped connection). ``cost`` is how many units the
-    call takes from its family's limiter (1 request; for emails, also the
-    number of emails sent).
+    ``path`` is relative to the API root (``fetch/subscribers``) and ``params`` are
+    the query pairs without ``site_uuid``, which the transport adds with the
+    credentials. ``body`` is JSON bytes, or None. ``idempotent`` says whether the
+    request may be repeated after an ambiguous failure (5xx, timeout, dropped
+    connection). ``emails`` is how many emails the call sends (they count
+    against the send quota as well as the request).
     """
 
     method: str
@@ -172,10 +174,26 @@ class Request:
         idempotent: bool = True,
         emails: int = 0,
     ) -> Request:
-        """Build a request; the family comes from the first path segment."""
+        """Build a request; the family comes from the first path segment.
+
+        Raises ValidationError for a path with an empty, ``.`` or ``..`` segment: a
+        URL would resolve it to another endpoint (resources check their ids first;
+        this is the last guard).
+        """
+        if "." in path or "//" in path or path.endswith("/"):
+            _check_segments(path)
         family = family_of(path)
         body = None if json_body is None else encode_body(json_body)
         return cls(method, path, family, _params_tuple(params), body, idempotent, emails)
+
+    def json(self) -> Any:
+        """Return the body decoded from JSON (None when there is none)."""
+        return None if self.body is None else json.loads(self.body)
+
+
+def _check_segments(path: str) -> None:
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        raise ValidationError([InputIssue("path", f"{path!r} has an empty or dot segment")])
 
 
 def family_of(path: str) -> Family:
@@ -187,26 +205,51 @@ def family_of(path: str) -> Family:
 
 
 _FAMILIES = frozenset(("fetch", "batch", "stats", "experimental"))
+# Error bodies longer than this are shown as text from their first bytes, never decoded.
+ERROR_BODY_LIMIT = 64 * 1024
+# A success body over DENSE_CHECK_BYTES holding more than MAX_JSON_VALUES values (counted
+# as commas and opening brackets) is refused undecoded: each tiny value ("[]," "{},")
+# takes about 25 times its size once decoded, so 16 MiB of them would take 400 MiB.
+DENSE_CHECK_BYTES = 1024 * 1024
+MAX_JSON_VALUES = 150_000
 
 
 @attrs.frozen
 class Response:
-    """What came back: status, headers (read by lower-case name), raw body."""
+    """What came back: status, headers (read by lower-case name), raw body.
+
+    ``truncated`` says the body went on past what was read (the client's
+    ``max_response_bytes``, or ERROR_BODY_LIMIT for an error status): ``body``
+    holds its first bytes only.
+    """
 
     status: int
     headers: Mapping[str, str]
     body: bytes
+    truncated: bool = False
 
     @property
     def is_html(self) -> bool:
         """Whether the body is an HTML page (Bento's edge answers blocked requests so)."""
         ctype = self.headers.get("content-type", "")
-        return "html" in ctype or self.body.lstrip()[:15].lower().startswith(b"<!doctype html")
+        return "html" in ctype or self.body[:1024].lstrip()[:15].lower().startswith(
+            b"<!doctype html"
+        )
+
+    @classmethod
+    def from_json(
+        cls, payload: object, *, status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        """Return a response carrying ``payload`` as JSON (for a MockTransport handler)."""
+        lowered = {k.lower(): v for k, v in (headers or {}).items()}
+        lowered.setdefault("content-type", "application/json")
+        return cls(status, lowered, json.dumps(payload).encode())
 
     def text(self, limit: int = 500) -> str:
-        """Return the body as text, cut to ``limit`` characters."""
-        text = self.body.decode("utf-8", errors="replace")
-        return text if len(text) <= limit else text[:limit] + "..."
+        """Return the body as text, cut to ``limit`` characters (decoding only its first bytes)."""
+        text = self.body[: limit * 4].decode("utf-8", errors="replace")
+        cut = len(text) > limit or len(self.body) > limit * 4 or self.truncated
+        return text[:limit] + "..." if cut else text
 
 
 def _message_from(body: Any) -> str | None:
@@ -235,26 +278,37 @@ def _message_from(body: Any) -> str | None:
 
 
 def _parse_body(response: Response) -> Any:
+    """Decode an error body: JSON when it is short, complete JSON; else its first bytes as text."""
+    if response.truncated or len(response.body) > ERROR_BODY_LIMIT:
+        return response.text()
     try:
         return loads(response.body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return response.text()
+
+
+def _html_message(status: int) -> str:
+    if status == 403:
+        # Bento's edge answers a blocked request (no or a generic User-Agent) so.
+        return (
+            "HTML page instead of JSON: the request was blocked before reaching the "
+            "API (a missing or generic User-Agent is the usual cause)"
+        )
+    return f"HTML page instead of JSON (HTTP {status}): an error page from a proxy or the edge"
 
 
 def error_for(
     request: Request, response: Response, *, retry_after: float | None = None
 ) -> ApiError | None:
-    """Map a response to its error, or None for a success (200 or 201)."""
-    if response.status in (200, 201):
+    """Map a response to its error, or None for any 2xx (a body that does not fit a 2xx
+    is a DecodeError, raised when it is decoded)."""
+    if 200 <= response.status < 300:
         return None
     body = _parse_body(response) if response.body else None
     message = _message_from(body)
     if message is None:
         if response.is_html:
-            message = (
-                "HTML page instead of JSON: the request was blocked before reaching the "
-                "API (a missing or generic User-Agent is the usual cause)"
-            )
+            message = _html_message(response.status)
         elif isinstance(body, str) and body.strip():
             message = " ".join(body.split())[:200]
         else:
@@ -277,15 +331,44 @@ def error_for(
 
 
 def decode_json(request: Request, response: Response) -> Any:
-    """Decode a success body as JSON, raising DecodeError when it is not JSON."""
+    """Decode a success body as JSON.
+
+    Raises DecodeError when it is not JSON, is empty (a 202 or 204), nests too deeply
+    to decode, holds more than MAX_JSON_VALUES values, or was cut at ``max_response_bytes``.
+    """
+    if response.truncated:
+        _undecodable(
+            request,
+            response,
+            f"the body is larger than {len(response.body)} bytes "
+            "(max_response_bytes); stopped reading there",
+        )
+    body = response.body
+    if len(body) > DENSE_CHECK_BYTES:
+        values = body.count(b",") + body.count(b"[") + body.count(b"{")
+        if values > MAX_JSON_VALUES:
+            _undecodable(
+                request,
+                response,
+                f"the JSON body holds about {values} values, more than {MAX_JSON_VALUES}; "
+                "not decoded, to keep memory bounded",
+            )
     try:
-        return loads(response.body)
+        return loads(body)
+    except RecursionError:
+        _undecodable(request, response, "the JSON body nests too deeply to decode")
     except ValueError:
+        if not response.body or response.body.isspace():
+            _undecodable(request, response, "expected JSON, got an empty body")
         what = "an HTML page" if response.is_html else "a body that is not JSON"
-        raise DecodeError(
-            f"expected JSON, got {what}",
-            method=request.method,
-            path=request.path,
-            status=response.status,
-            body=response.text(200),
-        ) from None
+        _undecodable(request, response, f"expected JSON, got {what}")
+
+
+def _undecodable(request: Request, response: Response, message: str) -> NoReturn:
+    raise DecodeError(
+        message,
+        method=request.method,
+        path=request.path,
+        status=response.status,
+        body=response.text(200),
+    ) from None

@@ -1,6 +1,6 @@
 """Per-family client-side rate limiting and the 429 cooldown gate.
 
-Each family (fetch, batch, stats, experimental, and the email send pace) has:
+Each request family (fetch, batch, stats, experimental) has:
 
 * a bucket: an aiolimiter leaky bucket of capacity ``burst`` that drains at
   ``(limit - burst) / period``. It admits a request when its level plus one fits
@@ -12,26 +12,46 @@ Each family (fetch, batch, stats, experimental, and the email send pace) has:
   cooldown ends, one caller goes first as a probe; the others wait until the
   probe's answer is something other than 429, so parked callers never stampede.
 
-A caller waits for the gate to open, then for its bucket slots, and asks the gate
-again as its slot is granted: if a cooldown opened meanwhile, or another caller
-is out as the probe, the slot is spent (never handed back, which only ever leaves
-capacity unused) and it waits again; the first caller granted a slot after a
-cooldown becomes the probe. So a request is sent right
-after its slot is granted, and the window bound holds for send times, retries
+A caller waits for the gate to open, then for room for its email units (if any),
+then for its bucket slot, and asks the gate again as its slot is granted: if a
+cooldown opened meanwhile, or another caller is out as the probe, the slot is spent
+(never handed back, which only ever leaves capacity unused) and it waits again; the
+first caller granted a slot after a cooldown becomes the probe. So a request is sent
+right after its slot is granted, and the window bound holds for send times, retries
 included (each attempt takes a slot). A caller cancelled while waiting takes no
-request slot: aiolimiter takes a slot only once it is granted, with no await
-after. Email units (more than one per request) are taken first and one at a
-time; a caller cancelled between them leaves the units it took unused.
+request slot: aiolimiter takes a slot only once it is granted, with no await after.
+
+Email units are not a bucket but the send pace of ``_pace``: a request's units are
+all booked at the moment its slot is granted, when the last period's log has room for
+every one of them (Bento counts them together, when the request arrives). A caller
+cancelled while waiting for room books none.
 
 Buckets and gates bind to the loop that first uses them.
+
+The send-time rule. A slot's grant and the request's departure must be one moment:
+a slot granted to a request that then queues for a connection in aiohttp's pool
+leaves later, together with others queued with it, and a window of the period
+can then see more arrivals than the limit. So the client takes a pool permit
+(one of ``max_connections``) before the slot, and holds it until the answer is
+in; holding a permit, a connection is always free when the slot is granted. To
+keep one busy family from holding every permit while it waits for its slots,
+callers of a family form a line (first come, first served) and only its head
+takes a permit and waits for a slot (:class:`~bento_async._sendline.SendLine`).
+
+Backends. Where the buckets and cooldowns live is a :class:`LimiterBackend`: it
+acquires a slot for a family (with the email units, within ``max_wait``),
+opens a cooldown after a 429, and reads the wait floor that lets ``max_wait``
+fail fast. :class:`Limiters` (this module) is the in-process one, the default;
+``bento_async._redis_store`` shares one quota between processes through Redis.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from typing import Protocol
 
 import anyio
 import attrs
@@ -39,16 +59,21 @@ from aiolimiter import AsyncLimiter
 
 from ._config import FAMILIES, Family, RateLimit, RateLimits
 from ._errors import RateLimitWaitError
+from ._pace import EmailLog
 
 __all__ = [
     "CooldownGate",
     "FamilyLimiter",
+    "GatePermit",
+    "LimiterBackend",
     "Limiters",
     "Permit",
     "bucket_for",
     "free_capacity",
+    "report_wait",
     "wait_floor",
     "wait_meter",
+    "within",
 ]
 
 log = logging.getLogger("bento_async")
@@ -97,6 +122,54 @@ def free_capacity(bucket: AsyncLimiter) -> float:
         else:
             high = middle
     return high
+
+
+def report_wait(family: Family, waited: float) -> None:
+    """Log a rate-limit wait (over a millisecond) and tell the context's ``wait_meter``.
+
+    With no meter (a single call, not a bulk one), a wait over ``LONG_WAIT`` logs one
+    WARNING.
+    """
+    if waited > 0.001:
+        log.debug("bento %s: waited %.3fs for a rate-limit slot", family, waited)
+        meter = wait_meter.get()
+        if meter is not None:
+            meter(waited)
+        elif waited > LONG_WAIT:
+            log.warning(
+                "bento %s: a call waited %.1fs for a rate-limit slot; in request handlers "
+                "cap the wait with with_options(max_wait=...)",
+                family,
+                waited,
+            )
+
+
+async def within(
+    take: Callable[[], Awaitable[Permit]],
+    max_wait: float | None,
+    floor: Callable[[], float],
+    binding: Callable[[], Family],
+) -> tuple[Permit, float]:
+    """Run ``take`` for at most ``max_wait`` seconds; return its permit and the wait.
+
+    Refuses at once, without waiting, when ``floor()`` (a lower bound on the wait)
+    already exceeds ``max_wait``.
+
+    Raises RateLimitWaitError naming ``binding()``, the family the wait is for.
+    """
+    if max_wait is not None:
+        needed = floor()
+        if needed > max_wait:
+            raise RateLimitWaitError(binding(), needed, max(max_wait, 0.0))
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    permit: Permit | None = None
+    with anyio.move_on_after(max_wait):
+        permit = await take()
+    waited = loop.time() - start
+    if permit is None:
+        raise RateLimitWaitError(binding(), waited + floor(), max(max_wait or 0.0, 0.0))
+    return permit, waited
 
 
 class CooldownGate:
@@ -192,13 +265,13 @@ class FamilyLimiter:
         """Hold every caller of this family for ``delay`` seconds (after a 429)."""
         self.gate.close_for(delay)
 
-    def wait_floor(self, amount: int) -> float:
-        """Return the wait for ``amount`` slots behind those queued (no cooldown)."""
+    def wait_floor(self, amount: int, ahead: int = 0) -> float:
+        """Return the wait for ``amount`` slots behind those queued and ``ahead`` more."""
         bucket = self._get_bucket()
         if bucket is None:
             return 0.0
         rate = bucket.max_rate / bucket.time_period
-        return wait_floor(self._queued, amount, free_capacity(bucket), rate)
+        return wait_floor(self._queued + ahead, amount, free_capacity(bucket), rate)
 
     async def take(self, amount: int) -> None:
         """Wait for ``amount`` slots, one at a time (no gate)."""
@@ -216,9 +289,43 @@ class FamilyLimiter:
             self._queued -= left
 
 
+class Permit(Protocol):
+    """Leave to send one request; ``settle`` it once, with the outcome, when the answer is in."""
+
+    def settle(self, rate_limited: bool | None) -> None:
+        """Report the outcome: True for a 429, False for any other, None if unknown."""
+
+
+class LimiterBackend(Protocol):
+    """Where a client's rate-limit slots and cooldowns live (see the module docstring).
+
+    ``ahead`` and ``ahead_emails`` in ``wait_floor`` count slots and email units of
+    callers queued before this one outside the backend (in the family's line).
+    """
+
+    async def acquire(
+        self, family: Family, emails: int = 0, *, max_wait: float | None = None
+    ) -> Permit:
+        """Wait for a slot of ``family`` and ``emails`` email units; raise RateLimitWaitError
+        when that would take longer than ``max_wait``."""
+        ...
+
+    def cooldown(self, family: Family, delay: float) -> None:
+        """Hold every caller of ``family`` for ``delay`` seconds, then let one probe go."""
+
+    def wait_floor(
+        self, family: Family, emails: int = 0, *, ahead: int = 0, ahead_emails: int = 0
+    ) -> float:
+        """Return a lower bound on the wait for one request of ``family`` with ``emails``."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the backend holds (connections, tasks). Idempotent."""
+
+
 @attrs.frozen
-class Permit:
-    """Leave to send one request; ``settle`` it with the outcome once the answer is in."""
+class GatePermit:
+    """An in-process permit: its outcome goes to the family's cooldown gate."""
 
     limiter: FamilyLimiter
     probe: bool
@@ -229,24 +336,40 @@ class Permit:
 
 
 class Limiters:
-    """The limiters of one client, one per family, shared by every task using it."""
+    """The in-process backend: one bucket and gate per family, shared by the client's tasks."""
 
     def __init__(self, limits: RateLimits) -> None:
         self._by_family = {f: FamilyLimiter(f, limits.for_family(f)) for f in FAMILIES}
+        self._pace = None if limits.emails is None else EmailLog(limits.emails)
+
+    def _email_wait(self, emails: int) -> float:
+        """Return the seconds until ``emails`` more units fit the send pace."""
+        if self._pace is None or not emails:
+            return 0.0
+        return self._pace.wait(emails, asyncio.get_running_loop().time())
 
     def __getitem__(self, family: Family) -> FamilyLimiter:
         return self._by_family[family]
 
-    def wait_floor(self, family: Family, emails: int = 0) -> float:
+    def cooldown(self, family: Family, delay: float) -> None:
+        """Hold every caller of ``family`` for ``delay`` seconds (after a 429)."""
+        self[family].cooldown(delay)
+
+    async def aclose(self) -> None:
+        """Nothing to release: buckets and gates live in memory."""
+
+    def wait_floor(
+        self, family: Family, emails: int = 0, *, ahead: int = 0, ahead_emails: int = 0
+    ) -> float:
         """Return a lower bound on the wait for one request of ``family`` with ``emails``.
 
         Exact while no cooldown opens and no probe is out (those only add to it).
         """
         limiter = self[family]
-        floor = limiter.gate.remaining() + limiter.wait_floor(1)
-        if emails:
-            floor += self["emails"].wait_floor(emails)
-        return floor
+        floor = limiter.gate.remaining() + limiter.wait_floor(1, ahead)
+        # Booking those ahead together with this caller's units can only come sooner than
+        # booking them one request after another: a lower bound.
+        return floor + self._email_wait(emails + ahead_emails if emails else 0)
 
     async def acquire(
         self, family: Family, emails: int = 0, *, max_wait: float | None = None
@@ -260,60 +383,42 @@ class Limiters:
         Raises RateLimitWaitError when the wait would exceed ``max_wait``.
         """
         limiter = self[family]
-        if (
-            limiter.limit is None
-            and (not emails or self["emails"].limit is None)
-            and limiter.gate.idle()
-        ):
-            return Permit(limiter, False)  # nothing to wait for (a hot path with limits off)
-        if max_wait is not None:
-            floor = self.wait_floor(family, emails)
-            if floor > max_wait:
-                raise RateLimitWaitError(self._binding(family, emails), floor, max(max_wait, 0.0))
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        permit: Permit | None = None
-        with anyio.move_on_after(max_wait):
-            permit = await self._take(family, emails)
-        waited = loop.time() - start
-        if permit is None:
-            needed = waited + self.wait_floor(family, emails)
-            raise RateLimitWaitError(
-                self._binding(family, emails), needed, max(max_wait or 0.0, 0.0)
-            )
-        if waited > 0.001:
-            log.debug("bento %s: waited %.3fs for a rate-limit slot", family, waited)
-            meter = wait_meter.get()
-            if meter is not None:
-                meter(waited)
-            elif waited > LONG_WAIT:
-                log.warning(
-                    "bento %s: a call waited %.1fs for a rate-limit slot; in request handlers "
-                    "cap the wait with with_options(max_wait=...)",
-                    family,
-                    waited,
-                )
+        if limiter.limit is None and (not emails or self._pace is None) and limiter.gate.idle():
+            return GatePermit(limiter, False)  # nothing to wait for (a hot path with limits off)
+        permit, waited = await within(
+            lambda: self._take(family, emails),
+            max_wait,
+            lambda: self.wait_floor(family, emails),
+            lambda: self._binding(family, emails),
+        )
+        report_wait(family, waited)
         return permit
 
     def _binding(self, family: Family, emails: int) -> Family:
         """Name the family whose wait is the longer: the request's or the email pace."""
         limiter = self[family]
         own = limiter.gate.remaining() + limiter.wait_floor(1)
-        if emails and self["emails"].wait_floor(emails) > own:
+        if self._email_wait(emails) > own:
             return "emails"
         return family
 
     async def _take(self, family: Family, emails: int) -> Permit:
         limiter = self[family]
         gate = limiter.gate
+        loop = asyncio.get_running_loop()
         while True:
             await gate.wait_open()
-            # Email units first, the request slot last: the request goes out right after
-            # its slot, and a caller cancelled during the (long) email wait holds none.
-            if emails:
-                await self["emails"].take(emails)
+            # Room for the email units first, the request slot last: the request goes out
+            # right after its slot, and a caller cancelled during the (long) wait holds none.
+            # The log says how long to wait; nothing earlier could make room (no Event).
+            while (room := self._email_wait(emails)) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(room)
             await limiter.take(1)
+            if self._email_wait(emails) > 0:  # another caller booked the room meanwhile
+                continue
             probe = gate.admit()
             if probe is not None:
-                return Permit(limiter, probe)
+                if self._pace is not None and emails:
+                    self._pace.book(emails, loop.time())
+                return GatePermit(limiter, probe)
             log.debug("bento %s: slot granted during a cooldown; waiting again", family)

@@ -8,7 +8,8 @@ Retry policy:
 * 5xx, timeouts and dropped connections are ambiguous (the server may have done
   the work), so they are retried only for requests that are safe to repeat, or
   when the caller opted in with ``RetryPolicy(retry_unsafe=True)``.
-* Other 4xx, and success bodies that do not decode, are never retried.
+* Other 4xx, success bodies that do not decode, and TLS certificate failures
+  (``CertificateError``: the same certificate fails the same way) are never retried.
 * The wait is the answer's Retry-After (capped at ``max_retry_after``) when it
   has one, else a capped exponential backoff with jitter. After a 429 the wait is
   the family's cooldown, opened for every caller even when this one gives up.
@@ -51,6 +52,7 @@ import attrs
 from ._config import RetryPolicy
 from ._errors import (
     BentoError,
+    CertificateError,
     ConnectError,
     RateLimitError,
     RequestTimeoutError,
@@ -112,6 +114,8 @@ def is_retryable(error: BentoError, *, idempotent: bool, policy: RetryPolicy) ->
     """Whether an error may be retried at all, ignoring attempts and deadline."""
     if isinstance(error, RateLimitError):
         return True
+    if isinstance(error, CertificateError):
+        return False
     if isinstance(error, ConnectError) and not error.maybe_processed:
         return True
     if isinstance(error, (ServerError, RequestTimeoutError, ConnectError)):

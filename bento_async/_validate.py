@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from ._errors import InputIssue, ValidationError
 from .models._base import parse_datetime
@@ -22,6 +23,7 @@ __all__ = [
     "all_valid_emails",
     "check_count",
     "check_date",
+    "check_date_or_phrase",
     "check_domain",
     "check_email",
     "check_flag",
@@ -30,6 +32,7 @@ __all__ = [
     "check_ip",
     "check_json_value",
     "check_keys",
+    "check_path_id",
     "check_text",
     "check_timestamp",
     "raise_if",
@@ -40,9 +43,10 @@ __all__ = [
 E = TypeVar("E", bound=OpenEnum)
 
 MAX_EMAIL_LENGTH = 320
-# Deliberately simple: one @, a non-empty local part without spaces, a dotted domain.
+# Deliberately simple: one @, a non-empty local part without spaces or control
+# characters (NUL, BEL, DEL, C1...), a dotted domain.
 _EMAIL_CORE = (
-    r"[^@\s\"(),:;<>\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"[^@\s\"(),:;<>\[\]\\\x00-\x1f\x7f-\x9f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
 _EMAIL = re.compile(_EMAIL_CORE)
@@ -93,6 +97,35 @@ def check_email(value: object, path: str, issues: list[InputIssue]) -> None:
         issues.append(InputIssue(path, "an email address is required"))
     elif not valid_email(value):
         issues.append(InputIssue(path, f"{value!r} is not a valid email address"))
+
+
+def check_path_id(value: object, path: str, issues: list[InputIssue], what: str) -> str:
+    """Return a string id quoted as one URL path segment, or record why it cannot be one.
+
+    Blank ids and the dot segments ``.`` and ``..`` are refused: a URL resolves them
+    to another endpoint (``fetch/tags/..`` is ``fetch/``). Everything else is sent
+    percent-encoded.
+    """
+    if not isinstance(value, str) or not value.strip():
+        issues.append(InputIssue(path, f"{what} must be a non-empty string"))
+        return ""
+    text = value.strip()
+    if text in (".", ".."):
+        issues.append(InputIssue(path, f"{text!r} is not an id ({what})"))
+        return ""
+    return quote(text, safe="")
+
+
+def check_date_or_phrase(value: object, path: str, issues: list[InputIssue]) -> None:
+    """Require None, a date, a datetime, or a non-blank string sent as given.
+
+    Strings may be ISO 8601 or what the API reads itself ("last week", "now").
+    """
+    if value is None or isinstance(value, (date, datetime)):
+        return
+    if isinstance(value, str) and value.strip():
+        return
+    issues.append(InputIssue(path, "expected a date, a datetime or a non-blank string"))
 
 
 def check_text(value: object, path: str, issues: list[InputIssue], what: str = "value") -> None:

@@ -83,6 +83,11 @@ class Connection:
     base_url: str | None = None
     emulator: bool = False
     rate_limits: str = "seed"
+    rate_limit_store: str | None = attrs.field(default=None, repr=False)
+    proxy: str | None = attrs.field(default=None, repr=False)  # may hold credentials
+    trust_env: bool = True
+    ca_bundle: str | None = None
+    insecure: bool = False
 
     def secrets(self) -> list[str]:
         """Return every key this connection could send, to scrub from messages."""
@@ -93,6 +98,11 @@ class Connection:
             os.environ.get("BENTO_SECRET_KEY"),
         ]
         return [v for v in values if v]
+
+    def network(self) -> dict[str, Any]:
+        """Return the client's network options: proxy, environment, TLS verification."""
+        ssl = False if self.insecure else self.ca_bundle
+        return {"proxy": self.proxy, "trust_env": self.trust_env, "ssl": ssl}
 
     def limits(self) -> RateLimits:
         """Return the client-side rate limits chosen with ``--rate-limits``."""
@@ -120,6 +130,29 @@ def connection_options(command: F) -> F:
             show_default=True,
             help="Client-side rate-limit profile.",
         ),
+        click.option(
+            "--rate-limit-store",
+            metavar="URL",
+            help="Share the rate limits with other processes through Redis "
+            "(redis://host:6379/0) [env: BENTO_RATE_LIMIT_STORE].",
+        ),
+        click.option("--proxy", help="HTTP proxy URL (default: HTTPS_PROXY / HTTP_PROXY)."),
+        click.option(
+            "--trust-env/--no-trust-env",
+            default=True,
+            show_default=True,
+            help="Honour HTTP(S)_PROXY, ALL_PROXY and NO_PROXY.",
+        ),
+        click.option(
+            "--ca-bundle",
+            type=click.Path(exists=True, dir_okay=False),
+            help="CA bundle (PEM) to verify the server's certificate against.",
+        ),
+        click.option(
+            "--insecure",
+            is_flag=True,
+            help="Do not verify the server's TLS certificate (local tests only).",
+        ),
     ]
 
     @functools.wraps(command)
@@ -131,6 +164,11 @@ def connection_options(command: F) -> F:
             base_url=kwargs.pop("base_url"),
             emulator=kwargs.pop("emulator"),
             rate_limits=kwargs.pop("rate_limits"),
+            rate_limit_store=kwargs.pop("rate_limit_store"),
+            proxy=kwargs.pop("proxy"),
+            trust_env=kwargs.pop("trust_env"),
+            ca_bundle=kwargs.pop("ca_bundle"),
+            insecure=kwargs.pop("insecure"),
         )
         return command(*args, connection=connection, **kwargs)
 
@@ -162,7 +200,12 @@ async def open_client(
 
         async with (
             BentoEmulator() as emulator,
-            AsyncBento(**emulator.credentials, rate_limits=connection.limits()) as bento,
+            AsyncBento(
+                **emulator.credentials,
+                rate_limits=connection.limits(),
+                rate_limit_store=connection.rate_limit_store,
+                trust_env=False,
+            ) as bento,
         ):
             yield bento
         return
@@ -182,6 +225,8 @@ async def open_client(
         site_uuid=connection.site_uuid,
         base_url=connection.base_url,
         rate_limits=connection.limits(),
+        rate_limit_store=connection.rate_limit_store,
+        **connection.network(),
     ) as bento:
         yield bento
 

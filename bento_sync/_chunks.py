@@ -1,10 +1,16 @@
-"""Shuttles for the bulk methods of the sync client.
+"""Shuttles for the bulk methods of the sync client: the one place bento_sync holds
+behaviour of its own.
 
-The caller's thread reads the caller's iterable (a CSV reader, say) and hands
-the loop one chunk at a time; lookups come back a batch at a time. The loop
-never iterates a caller's iterable (it might block), and the caller's callbacks
-run in the caller's thread. Chunking, checking and counting all happen in
-bento_async: this module only moves lists across the thread boundary.
+Everything else on the sync side forwards a call and waits. Bulk calls cannot: their
+input is the caller's iterable (a CSV reader, a generator over a database cursor) and
+their ``on_progress`` callback is the caller's code, and neither may run on the loop
+thread, where a blocking read would stall every other call of the client and a callback
+calling back into the client would deadlock. So the caller's thread reads the iterable
+and hands the loop one chunk at a time, lookups come back a batch at a time, callbacks
+run in the caller's thread, and Ctrl-C there is turned into a stop between chunks
+(BulkInterruptedError with the partial result). Chunking, checking and counting still
+happen in bento_async's bulk engine: this module only moves lists across the thread
+boundary and decides when to stop feeding.
 """
 
 from __future__ import annotations

@@ -5,33 +5,31 @@ from __future__ import annotations
 import atexit
 import contextlib
 import threading
+import warnings
 import weakref
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from os import PathLike
+from ssl import SSLContext
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
-from bento_async import AsyncBento, ClientClosedError, Hooks, RateLimits, RetryPolicy, Timeouts
-from bento_async._config import ClientConfig
+from bento_async import (
+    AsyncBento,
+    ClientClosedError,
+    ClientConfig,
+    Hooks,
+    LimiterBackend,
+    RateLimits,
+    RedisStore,
+    RetryPolicy,
+    Timeouts,
+    Transport,
+)
+from bento_async._config import client_repr, refuse_pickling, secret_or_none, tls_setting
 
 from ._portal import LoopThread
-from ._resources import (
-    Broadcasts,
-    Commands,
-    Emails,
-    EmailTemplates,
-    Events,
-    Experimental,
-    Fields,
-    Forms,
-    Search,
-    Segments,
-    Sequences,
-    Stats,
-    Subscribers,
-    Tags,
-    Workflows,
-)
+from .resources import AREAS, Areas
 
 __all__ = ["Bento"]
 
@@ -50,7 +48,7 @@ def _close_open_clients() -> None:
             client.close()
 
 
-class Bento:
+class Bento(Areas):
     """The synchronous Bento client, for scripts, notebooks, Django and Celery.
 
     It owns one event-loop thread and one :class:`~bento_async.AsyncBento` on it;
@@ -60,8 +58,10 @@ class Bento:
     loop). Use ``with Bento() as bento:`` or call :meth:`close`; clients left
     open are closed at interpreter exit.
 
-    Takes the same arguments as AsyncBento. Raises ConfigError at construction
-    when a credential is missing.
+    Takes the same arguments as AsyncBento but ``session`` and ``transport`` (its session
+    lives on the client's own loop thread). A client dropped without close() is released
+    when garbage-collected, with a ResourceWarning. Raises ConfigError at construction
+    when a credential is missing or a setting is invalid.
     """
 
     def __init__(
@@ -75,21 +75,25 @@ class Bento:
         retry: RetryPolicy | None = None,
         rate_limits: RateLimits | str | None = None,
         user_agent: str | None = None,
-        max_connections: int = 100,
+        max_connections: int | None = None,
         hooks: Hooks | None = None,
+        transport: Transport | None = None,
+        rate_limit_store: str | RedisStore | LimiterBackend | None = None,
+        max_response_bytes: int | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | str | PathLike[str] | bool | None = None,
     ) -> None:
-        kwargs: dict[str, Any] = {
-            "publishable_key": publishable_key,
-            "secret_key": secret_key,
-            "site_uuid": site_uuid,
-            "base_url": base_url,
-            "timeout": timeout,
-            "retry": retry,
-            "rate_limits": rate_limits,
-            "user_agent": user_agent,
-            "max_connections": max_connections,
-            "hooks": hooks,
-        }
+        # Every option goes to AsyncBento as it is (a test keeps the two signatures equal
+        # but for ``session``), the keys wrapped so that neither this frame nor the factory
+        # below holds a plain key, and ``ssl`` resolved here so that ssl=False warns once,
+        # pointing at the caller's line.
+        kwargs: dict[str, Any] = dict(locals())
+        del kwargs["self"]
+        kwargs["publishable_key"] = secret_or_none(publishable_key)
+        kwargs["secret_key"] = secret_or_none(secret_key)
+        kwargs["ssl"] = tls_setting(ssl)
+        del publishable_key, secret_key
         # Build one client now so configuration errors surface here, in the caller.
         self._make_async: Callable[[], AsyncBento] = lambda: AsyncBento(**kwargs)
         self._async = self._make_async()
@@ -99,28 +103,35 @@ class Bento:
         self._root: Bento = self
         self._closed = False
         self._attach_resources()
+        # A client dropped without close() still ends its loop thread and session.
+        self._finalizer = weakref.finalize(self, _release_dropped, self._loop, self._holder())
+        self._finalizer.atexit = False  # _close_open_clients covers interpreter exit
         with _open_lock:
             _open_clients.add(self)
 
+    def _holder(self) -> Callable[[], AsyncBento]:
+        """Return a getter of the current AsyncBento that keeps no reference to self."""
+        ref = weakref.ref(self)
+        last = [self._async]
+
+        def current() -> AsyncBento:
+            client = ref()
+            if client is not None:
+                last[0] = client._async
+            return last[0]
+
+        return current
+
     def _attach_resources(self) -> None:
-        self.subscribers = Subscribers(self)
-        self.commands = Commands(self)
-        self.tags = Tags(self)
-        self.fields = Fields(self)
-        self.events = Events(self)
-        self.stats = Stats(self)
-        self.experimental = Experimental(self)
-        self.broadcasts = Broadcasts(self)
-        self.emails = Emails(self)
-        self.sequences = Sequences(self)
-        self.workflows = Workflows(self)
-        self.email_templates = EmailTemplates(self)
-        self.forms = Forms(self)
-        self.search = Search(self)
-        self.segments = Segments(self)
+        for area, resource in AREAS:
+            setattr(self, area, resource(self))
 
     def __repr__(self) -> str:
-        return f"Bento(site_uuid={self.config.site_uuid!r}, base_url={self.config.base_url!r})"
+        client = getattr(getattr(self, "_root", None), "_async", None)  # None while building
+        return client_repr("Bento", client and client.config)
+
+    def __reduce__(self) -> NoReturn:
+        refuse_pickling("Bento", "a session and a loop thread")
 
     @property
     def config(self) -> ClientConfig:
@@ -176,6 +187,7 @@ class Bento:
                 return
             root._closed = True
             _open_clients.discard(root)
+        root._finalizer.detach()
         if root._loop.thread is not None:
             try:
                 root._loop.run(root._async_client().aclose)
@@ -192,3 +204,35 @@ class Bento:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _release_dropped(loop: LoopThread, current: Callable[[], AsyncBento]) -> None:
+    """Close the session and stop the loop thread of a client collected without close().
+
+    Warns ResourceWarning afterwards (as aiohttp does for an unclosed session), so the
+    release happens even where warnings are errors. A client that never sent (no loop
+    thread, no session) or whose thread did not survive a fork() holds nothing: silent.
+    """
+    thread = loop.thread
+    if thread is None or not thread.is_alive():
+        return
+    if loop.in_loop_thread():
+        # Collected on its own loop thread, which cannot wait for itself: hand it over.
+        threading.Thread(target=_stop, args=(loop, current), daemon=True).start()
+    else:
+        _stop(loop, current)
+    warnings.warn(
+        "unclosed bento_sync.Bento client: its session and loop thread were released when "
+        "it was garbage-collected; call close() or use `with Bento(...) as bento:`",
+        ResourceWarning,
+        stacklevel=2,
+    )
+
+
+def _stop(loop: LoopThread, current: Callable[[], AsyncBento]) -> None:
+    try:
+        with contextlib.suppress(Exception):  # best effort: the loop may be gone
+            loop.run(current().aclose)
+    finally:
+        with contextlib.suppress(RuntimeError):
+            loop.stop()

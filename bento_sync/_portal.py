@@ -82,10 +82,6 @@ class LoopThread:
         self.generation += 1
         return running
 
-    def portal(self) -> BlockingPortal:
-        """Return the running portal, starting the loop thread if needed."""
-        return self._ensure()[0]
-
     def _ensure(self) -> tuple[BlockingPortal, asyncio.AbstractEventLoop]:
         running = self._running
         if running is not None and self._pid == os.getpid():

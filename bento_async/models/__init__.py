@@ -8,6 +8,7 @@ from .experimental import (
     JessesRulesetResult,
     ModerationResult,
 )
+from .fields import Field
 from .results import BatchResult, CommandResult
 from .stats import (
     AdsAttribution,
@@ -26,7 +27,7 @@ from .stats import (
     StatsCounts,
 )
 from .subscribers import Subscriber
-from .tags import Field, Tag
+from .tags import Tag
 
 __all__ = [
     "AdsAttribution",

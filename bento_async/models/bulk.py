@@ -38,8 +38,10 @@ class ChunkOutcome:
     ``error`` is set when the request failed (after the client's retries), was
     cancelled, or was never sent (:class:`NotSentError`, or
     ``ChunkCancelledError(maybe_processed=False)``); all ``count`` records then count
-    as failed. Without an error, ``failed`` is what the API reported failed; those
-    records cannot be told apart.
+    as failed. It is a BentoError, or whatever else was raised while sending or
+    decoding this chunk (a hook's own error): never raised past the other chunks.
+    Without an error, ``failed`` is what the API reported failed; those records
+    cannot be told apart.
     """
 
     index: int
@@ -47,7 +49,7 @@ class ChunkOutcome:
     count: int
     accepted: int
     failed: int
-    error: BentoError | None = None
+    error: Exception | None = None
 
     @property
     def sent(self) -> bool:
@@ -114,13 +116,14 @@ class Lookup:
     """The outcome of one lookup of a fan-out: ``index`` is the key's input position.
 
     Exactly one holds: the subscriber was found, it does not exist (both
-    ``subscriber`` and ``error`` are None), or the lookup failed (``error``).
+    ``subscriber`` and ``error`` are None), or the lookup failed (``error``: a
+    BentoError, or whatever else the lookup raised, kept here rather than raised).
     """
 
     index: int
     key: str
     subscriber: Subscriber | None
-    error: BentoError | None = None
+    error: Exception | None = None
 
     @property
     def found(self) -> bool:

@@ -1,4 +1,4 @@
-"""Tags and custom field definitions."""
+"""Tags."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import attrs
 
 from ._base import Resource
 
-__all__ = ["Field", "Tag"]
+__all__ = ["Tag"]
 
 
 @attrs.frozen
@@ -22,16 +22,4 @@ class Tag(Resource):
     created_at: datetime | None = None
     discarded_at: datetime | None = None
     site_id: int | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
-
-
-@attrs.frozen
-class Field(Resource):
-    """A custom field definition; ``name`` is the display name derived from ``key``."""
-
-    id: str
-    key: str
-    name: str | None = None
-    whitelisted: bool | None = None
-    created_at: datetime | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote
 
 from .._converter import converter
 from .._errors import InputIssue, NotFoundError
 from .._http import Request
-from .._validate import raise_if
+from .._validate import check_path_id, raise_if
 from ..models import BatchResult
 
 if TYPE_CHECKING:
@@ -29,11 +28,14 @@ T = TypeVar("T")
 
 
 def object_id(value: object, path: str, issues: list[InputIssue]) -> str:
-    """Return an id (a positive integer or a non-blank string) quoted for a URL path."""
+    """Return an id (a positive integer or a non-blank string) quoted for a URL path.
+
+    ``.`` and ``..`` are refused (see :func:`check_path_id`).
+    """
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return str(value)
     if isinstance(value, str) and value.strip():
-        return quote(value.strip(), safe="")
+        return check_path_id(value, path, issues, "an id")
     issues.append(InputIssue(path, f"expected a positive integer or an id string, got {value!r}"))
     return ""
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncIterator
-from urllib.parse import quote
 
 from .._errors import InputIssue
 from .._http import Request
-from .._validate import check_choice, check_int_range, check_text, raise_if
+from .._validate import check_choice, check_int_range, check_path_id, check_text, raise_if
 from ..models.email_templates import EmailTemplate
 from ..models.pages import Page
 from ..models.sequences import DelayInterval, EmailSequence
@@ -26,7 +25,7 @@ def sequence_ref(sequence: EmailSequence | str | int, issues: list[InputIssue]) 
     if not isinstance(ref, str) or not ref.strip():
         issues.append(InputIssue("sequence", "a sequence id is required (use the id from list)"))
         return ""
-    return ref.strip()
+    return check_path_id(ref, "sequence", issues, "a sequence id")
 
 
 class Sequences(ResourceBase):
@@ -98,6 +97,6 @@ class Sequences(ResourceBase):
             "to": to,
         }
         body = {"email_template": {k: v for k, v in template.items() if v is not None}}
-        path = f"fetch/sequences/{quote(ref, safe='')}/emails/templates"
+        path = f"fetch/sequences/{ref}/emails/templates"
         request = Request.build("POST", path, json_body=body, idempotent=False)
         return await self._call(request, parse_item(EmailTemplate))

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from .._errors import InputIssue
 from .._http import Request
-from .._validate import check_choice, check_date, check_text, raise_if
+from .._validate import check_choice, check_date_or_phrase, check_text, raise_if
 from ..models import AdsDimension, AdsStats, ReportStats, RevenueMode, SegmentStats, SiteStats
 from ._base import ResourceBase, parse_object
 
@@ -69,18 +69,20 @@ class Stats(ResourceBase):
         """Return signups, customers and revenue attributed to ads.
 
         ``dimension`` picks the breakdown (source, campaign, medium, content, ad)
-        and ``value`` narrows it to one of its values; dates are sent in ISO 8601.
+        and ``value`` narrows it to one of its values. Dates and datetimes are sent
+        in ISO 8601; strings are sent as given, so the API's own phrases work
+        (``start_date="last week", end_date="now"``).
 
         Raises ValidationError for an unknown dimension or revenue mode, a blank
-        value, or a date that is not a date, datetime or ISO 8601 string.
+        value, or a date that is neither a date, a datetime nor a non-blank string.
         """
         issues: list[InputIssue] = []
         dimension_member = check_choice(dimension, AdsDimension, "dimension", issues)
         mode_member = check_choice(revenue_mode, RevenueMode, "revenue_mode", issues)
         if value is not None:
             check_text(value, "value", issues, "value")
-        check_date(start_date, "start_date", issues)
-        check_date(end_date, "end_date", issues)
+        check_date_or_phrase(start_date, "start_date", issues)
+        check_date_or_phrase(end_date, "end_date", issues)
         raise_if(issues)
         params = {
             "dimension": None if dimension_member is None else dimension_member.value,

@@ -6,11 +6,10 @@ import asyncio
 import builtins
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 from .._errors import InputIssue, ValidationError
 from .._http import Request
-from .._validate import check_text, raise_if
+from .._validate import check_path_id, check_text, raise_if
 from ..models import Subscriber, Tag
 from ._base import ResourceBase, parse_item, parse_list
 
@@ -99,7 +98,7 @@ class Tags(ResourceBase):
             return await self._delete_named(name)
         issues: list[InputIssue] = []
         tag_id = tag.id if isinstance(tag, Tag) else tag
-        check_text(tag_id, "tag", issues, "tag id")
+        segment = check_path_id(tag_id, "tag", issues, "tag id")
         if name is None and isinstance(tag, Tag):
             name = tag.name
         if name is not None:
@@ -112,7 +111,7 @@ class Tags(ResourceBase):
             name = found[0]
         request = Request.build(
             "DELETE",
-            f"fetch/tags/{quote(tag_id.strip(), safe='')}",
+            f"fetch/tags/{segment}",
             json_body={"tag": {"name": name}},
         )
         return await self._call(request, _message)

@@ -320,3 +320,17 @@ def test_every_route_has_a_row() -> None:
 def test_rows_cover_section_3() -> None:
     """Rows 1 to 23 of section 3 each have a call in the table."""
     assert {row.number for row in ROWS} >= set(range(1, 24))
+
+
+@pytest.mark.anyio
+async def test_every_request_carries_site_uuid_and_user_agent(
+    bento: AsyncBento, emulator: BentoEmulator
+) -> None:
+    """site_uuid rides in the query of every request, next to a User-Agent naming the SDK."""
+    await bento.subscribers.create(EMAIL)
+    await bento.subscribers.get(email=EMAIL)
+    await bento.tags.list()
+    for request in emulator.requests:
+        assert request.query["site_uuid"] == emulator.site_uuid
+        assert request.headers["user-agent"].startswith("bento-python-sdk/")
+        assert request.headers["authorization"] != emulator.secret_key

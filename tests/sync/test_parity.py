@@ -1,109 +1,100 @@
-"""Every async method has a sync twin with the same signature, and nothing else."""
+"""Both clients have the same areas, methods, signatures, docstrings and options."""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import bento_async
 import bento_sync
 from bento_async import AsyncBento
+from bento_async._client import AREAS as ASYNC_AREAS
 from bento_sync import Bento
-from bento_sync._forward import (
-    _ChunkedForward,
-    _Forward,
-    _ForwardBase,
-    _ForwardItems,
-    _ForwardPages,
-    _StreamForward,
-    sync_signature,
-)
+from bento_sync.resources import AREAS as SYNC_AREAS
+from tools.sync_api import kind_of, sync_signature
 
 
-def _resources(client_cls: type) -> dict[str, type]:
-    hints = {k: v for k, v in inspect.get_annotations(client_cls, eval_str=True).items()}
-    return hints
-
-
-def _returns_async_iterator(fn: object) -> bool:
-    if not inspect.isfunction(fn):
-        return False
-    hints = inspect.get_annotations(fn, eval_str=True)
-    return getattr(hints.get("return"), "__origin__", None) is AsyncIterator
-
-
-def _public_methods(cls: type) -> dict[str, object]:
+def _public_methods(cls: type) -> dict[str, Callable[..., Any]]:
     return {
         name: member
-        for name, member in inspect.getmembers(cls)
+        for name, member in inspect.getmembers(cls, inspect.isfunction)
         if not name.startswith("_")
-        and (
-            inspect.iscoroutinefunction(member)
-            or inspect.isasyncgenfunction(member)
-            or _returns_async_iterator(member)
-            or isinstance(member, (_ForwardBase, _StreamForward))
-        )
     }
 
 
-def _check_forwarder(area: str, name: str, method: object, forwarder: object) -> None:
-    """The forwarder kind fits the async method: coroutines forward their result (bulk
-    ones feed their input a chunk at a time), streams of outcomes forward as streams, page
-    iterators forward pages, and item iterators go through a pages twin with the same
-    arguments (so the sync facade crosses the portal a page at a time)."""
-    if inspect.iscoroutinefunction(method):
-        params = inspect.signature(method).parameters  # type: ignore[arg-type]
-        takes_stream = any("AsyncIterable" in str(p.annotation) for p in params.values())
-        kind = _ChunkedForward if takes_stream else _Forward
-        assert type(forwarder) is kind, f"{area}.{name}"
-        return
-    if not inspect.isasyncgenfunction(method):
-        assert _returns_async_iterator(method), f"{area}.{name}"
-        assert isinstance(forwarder, _StreamForward), f"{area}.{name}"
-        return
-    returns = inspect.signature(method).return_annotation  # type: ignore[arg-type]
-    if returns.startswith("AsyncIterator[Page["):
-        assert isinstance(forwarder, _ForwardPages), f"{area}.{name}"
-        return
-    assert isinstance(forwarder, _ForwardItems), f"{area}.{name} must iterate through pages"
-    pages = forwarder.pages
-    assert inspect.isasyncgenfunction(pages), f"{area}.{name}"
-    assert inspect.signature(pages).return_annotation.startswith("AsyncIterator[Page[")
-    assert list(inspect.signature(pages).parameters.values()) == list(
-        inspect.signature(method).parameters.values()  # type: ignore[arg-type]
-    ), f"{area}.{name} and its pages twin {pages.__name__} take different arguments"
-
-
-def test_same_resources() -> None:
-    """Both clients expose the same resource namespaces."""
+def test_same_areas() -> None:
+    """Both clients expose the same resource namespaces, from the one list AsyncBento
+    declares, and carry them as attributes."""
+    assert [(a, c.__name__) for a, c in SYNC_AREAS] == [(a, c.__name__) for a, c in ASYNC_AREAS]
     async_client = AsyncBento(publishable_key="p", secret_key="s", site_uuid="u")
-    sync_client = Bento(publishable_key="p", secret_key="s", site_uuid="u")
-    try:
-        async_areas = {k for k, v in vars(async_client).items() if not k.startswith("_")}
-        sync_areas = {k for k, v in vars(sync_client).items() if not k.startswith("_")}
-        assert async_areas == sync_areas
-        assert async_areas >= {"subscribers", "commands", "tags", "fields", "events"}
-        assert async_areas >= {"broadcasts", "emails", "sequences", "workflows"}
-        assert async_areas >= {"email_templates", "forms", "search", "segments"}
-        for area in async_areas:
-            async_methods = _public_methods(type(getattr(async_client, area)))
-            sync_methods = _public_methods(type(getattr(sync_client, area)))
-            assert set(async_methods) == set(sync_methods), area
-            for name, method in async_methods.items():
-                forwarder = sync_methods[name]
-                _check_forwarder(area, name, method, forwarder)
-                assert forwarder.__wrapped__ is method, f"{area}.{name}"
-                expected = inspect.signature(method)
-                params = list(expected.parameters.values())[1:]
-                twin = expected.replace(parameters=params)
-                returns = expected.return_annotation
-                if isinstance(returns, str) and returns.startswith("AsyncIterator["):
-                    twin = twin.replace(return_annotation=returns.removeprefix("Async"))
-                assert forwarder.__signature__ == twin
-                bound = getattr(getattr(sync_client, area), name)
-                assert inspect.signature(bound) == twin
-    finally:
-        sync_client.close()
+    with Bento(publishable_key="p", secret_key="s", site_uuid="u") as sync_client:
+        for area, cls in SYNC_AREAS:
+            assert type(getattr(sync_client, area)) is cls
+            assert type(getattr(async_client, area)).__name__ == cls.__name__
+        view = sync_client.with_options(timeout=5)
+        assert all(type(getattr(view, area)) is cls for area, cls in SYNC_AREAS)
+    assert {a for a, _ in ASYNC_AREAS} >= {"subscribers", "commands", "tags", "fields", "events"}
+
+
+def test_every_async_method_has_a_sync_twin() -> None:
+    """Every public async method has a sync twin of the same name with its signature
+    (an AsyncIterator result becomes an Iterator) and its docstring, and nothing else."""
+    for (area, async_cls), (_, sync_cls) in zip(ASYNC_AREAS, SYNC_AREAS, strict=True):
+        async_methods = _public_methods(async_cls)
+        sync_methods = _public_methods(sync_cls)
+        assert set(async_methods) == set(sync_methods), area
+        for name, method in async_methods.items():
+            twin = sync_methods[name]
+            where = f"{area}.{name}"
+            expected = sync_signature(method)
+            assert inspect.signature(twin).replace(parameters=[]) == expected.replace(
+                parameters=[]
+            ), where
+            assert list(inspect.signature(twin).parameters.values())[1:] == list(
+                expected.parameters.values()
+            ), where
+            assert inspect.getdoc(twin) == inspect.getdoc(method), where
+
+
+def test_each_twin_runs_its_method_through_the_fitting_bridge() -> None:
+    """Coroutines forward their result (bulk ones feed their input a chunk at a time),
+    streams of outcomes forward as streams, page iterators forward pages, and item
+    iterators go through a pages twin with the same arguments, so the sync facade crosses
+    the portal a page at a time."""
+    kinds: dict[str, set[str]] = {}
+    for (area, async_cls), (_, sync_cls) in zip(ASYNC_AREAS, SYNC_AREAS, strict=True):
+        for name, method in _public_methods(async_cls).items():
+            kind = kind_of(method)
+            kinds.setdefault(kind, set()).add(f"{area}.{name}")
+            target = "pages" if kind == "_items" else name
+            source = "".join(inspect.getsource(getattr(sync_cls, name)).split())
+            call = f"returnself.{kind}(_{area}.{async_cls.__name__}.{target}"
+            assert re.search(re.escape(call) + "[,)]", source), f"{area}.{name}"
+    assert "subscribers.import_many" in kinds["_write_many"]
+    assert "subscribers.get_many" in kinds["_read_many"]
+    assert kinds["_stream"] == {"subscribers.stream_many"}
+    assert "broadcasts.pages" in kinds["_pages"]
+    assert "broadcasts.iter" in kinds["_items"]
+
+
+def test_constructors_take_the_same_options() -> None:
+    """Bento takes exactly AsyncBento's options (names, kinds, types and defaults) but
+    `session` (an aiohttp session belongs to one loop, and Bento's runs on its own thread),
+    and with_options the same per-call ones."""
+    async_init = inspect.signature(AsyncBento.__init__)
+    shared = [p for name, p in async_init.parameters.items() if name != "session"]
+    assert inspect.signature(Bento.__init__) == async_init.replace(parameters=shared)
+    sync_view = inspect.signature(Bento.with_options)
+    async_view = inspect.signature(AsyncBento.with_options)
+    assert sync_view.parameters == async_view.parameters
+
+
+def test_sync_all_is_async_all_with_bento_for_async_bento() -> None:
+    """bento_sync exports every public name of bento_async, AsyncBento replaced by Bento."""
+    expected = (set(bento_async.__all__) - {"AsyncBento"}) | {"Bento"}
+    assert set(bento_sync.__all__) == expected
 
 
 def test_sync_package_reexports_async_classes() -> None:

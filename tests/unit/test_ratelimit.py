@@ -310,31 +310,167 @@ def test_virtual_loop_reports_a_hang() -> None:
 
 
 def test_email_units_pace_batch_sends_and_a_cancelled_send_keeps_no_batch_slot() -> None:
-    """Email sends wait for one unit per email at the email pace before their batch slot,
-    and a send cancelled during that wait leaves the batch bucket untouched."""
+    """An email send waits for room for all its emails at the pace before its batch slot,
+    and a send cancelled during that wait leaves the batch bucket and the pace untouched."""
     limits = RateLimits(
         fetch=None,
         batch=RateLimit(3, 60, burst=1),
         stats=None,
         experimental=None,
-        emails=RateLimit(60, 60),  # burst 1: one email every 60/59 s after the first
+        emails=RateLimit(10, 60),
     )
 
     async def main() -> tuple[float, float]:
         limiters = Limiters(limits)
         loop = asyncio.get_running_loop()
-        await limiters.acquire("batch", emails=1)  # t = 0: the batch burst and email burst
-        doomed = asyncio.create_task(limiters.acquire("batch", emails=30))
+        await limiters.acquire("batch", emails=1)  # t = 0: the batch burst, one email
+        doomed = asyncio.create_task(limiters.acquire("batch", emails=10))  # 1 + 10 > 10
         await asyncio.sleep(5)
         doomed.cancel()
         await asyncio.gather(doomed, return_exceptions=True)
         free = free_capacity(limiters["batch"]._get_bucket())  # type: ignore[arg-type]
-        await limiters.acquire("batch", emails=10)
+        await limiters.acquire("batch", emails=9)  # 1 + 9 fit: only the batch slot waits
         return loop.time(), free
 
     when, batch_free = run_virtual(main)
     # The batch bucket drained for 5 s at 2/60 per s and nobody else took from it.
     assert batch_free == pytest.approx(5 * 2 / 60, abs=1e-6)
-    # Ten more emails (done by about 14 s), then the batch slot, free again 30 s after
-    # t = 0; had the batch slot come first, the emails would have ended near 39 s.
+    # The nine emails fit beside the first (the cancelled ten booked nothing); the batch
+    # slot is free again 30 s after t = 0.
     assert when == pytest.approx(30.0, abs=1e-3)
+
+
+async def email_departures(
+    pace: RateLimit, sends: list[tuple[float, int]], batch: RateLimit | None
+) -> list[tuple[float, int]]:
+    """Start email sends of `(gap in periods, emails)`; return (grant time, emails) of each."""
+    limiters = Limiters(
+        RateLimits(fetch=None, batch=batch, stats=None, experimental=None, emails=pace)
+    )
+    loop = asyncio.get_running_loop()
+    granted: list[tuple[float, int]] = []
+
+    async def send(emails: int) -> None:
+        permit = await limiters.acquire("batch", emails=emails)
+        granted.append((loop.time(), emails))
+        permit.settle(False)
+
+    tasks = []
+    for gap, emails in sends:
+        await asyncio.sleep(gap * pace.period)
+        tasks.append(asyncio.create_task(send(emails)))
+    await asyncio.gather(*tasks)
+    return granted
+
+
+@SLOW
+@given(
+    st.integers(1, 60),
+    st.floats(0.5, 3600.0),
+    st.lists(st.tuples(st.floats(0, 1.5), st.integers(1, 60)), min_size=1, max_size=25),
+    st.none() | rate_limits(max_limit=40),
+)
+def test_no_window_holds_more_emails_than_the_pace(
+    limit: int, period: float, sends: list[tuple[float, int]], batch: RateLimit | None
+) -> None:
+    """Sends of 1 to 60 emails, at any times, with or without a batch limit: the emails of
+    the sends granted in any window of the period (Bento counts a send's emails together,
+    when it arrives) never exceed the pace."""
+    pace = RateLimit(limit, period)
+    sends = [(gap, min(emails, limit)) for gap, emails in sends]
+    granted = run_virtual(lambda: email_departures(pace, sends, batch))
+    assert len(granted) == len(sends)
+    for end, _ in granted:
+        inside = sum(n for at, n in granted if end - period < at <= end)
+        assert inside <= limit
+
+
+async def departures_through_a_pool(
+    limit: RateLimit,
+    connections: int,
+    callers: int,
+    slow_until: float,
+    latency: tuple[float, float],
+) -> list[float]:
+    """Send `callers` requests through a SendLine over a modelled connection pool of
+    `connections`; the server answers in `latency[0]` until `slow_until`, then in
+    `latency[1]`. Return when each request left (took a pooled connection)."""
+    from bento_async._sendline import SendLine
+
+    limits = RateLimits(fetch=limit, batch=None, stats=None, experimental=None, emails=None)
+    line = SendLine(Limiters(limits), limits, connections)
+    loop = asyncio.get_running_loop()
+    pool = asyncio.Semaphore(connections)  # what aiohttp's connector does with its limit
+    departed: list[float] = []
+
+    async def request() -> None:
+        permit = await line.acquire("fetch")
+        try:
+            async with pool:
+                departed.append(loop.time())
+                await asyncio.sleep(latency[0] if loop.time() < slow_until else latency[1])
+        finally:
+            permit.settle(False)
+
+    await asyncio.gather(*(request() for _ in range(callers)))
+    return departed
+
+
+@SLOW
+@given(
+    rate_limits(max_limit=40),
+    st.integers(1, 8),
+    st.integers(1, 120),
+    st.floats(0, 3.0),
+    st.tuples(st.floats(0.01, 3.0), st.floats(0.0, 0.05)),
+)
+def test_queueing_for_a_connection_never_bunches_departures(
+    limit: RateLimit, connections: int, callers: int, slow: float, latency: tuple[float, float]
+) -> None:
+    """Whatever the pool size and however slow the server is at first, requests leave no
+    faster than the limit: a request takes its connection before its slot, so it never
+    waits for a connection after the slot is granted and leaves with others queued."""
+    departed = run_virtual(
+        lambda: departures_through_a_pool(limit, connections, callers, slow * limit.period, latency)
+    )
+    assert len(departed) == callers
+    closed = limit.limit >= 2
+    assert max_in_window(departed, limit.period, closed=closed) <= limit.limit
+
+
+def test_a_slow_start_behind_a_small_pool_keeps_the_quota() -> None:
+    """The reported case: RateLimit(10, 2, burst=2), two connections, 40 callers, a server
+    slow for 3 s: no window of 2 s sees more than 10 departures (it saw 12 before)."""
+    quota = RateLimit(10, 2, burst=2)
+    departed = run_virtual(lambda: departures_through_a_pool(quota, 2, 40, 3.0, (1.5, 0.01)))
+    assert max_in_window(departed, 2.0, closed=True) <= 10
+
+
+def test_a_long_queue_in_one_family_never_holds_another_familys_connection() -> None:
+    """Two hundred fetch callers wait minutes for their slots behind a pool of 4: a batch
+    call still leaves at once, since only the head of the fetch line holds a permit."""
+    from bento_async._sendline import SendLine
+
+    limits = RateLimits(
+        fetch=RateLimit(10, 60),
+        batch=RateLimit(10, 60),
+        stats=None,
+        experimental=None,
+        emails=None,
+    )
+
+    async def main() -> float:
+        line = SendLine(Limiters(limits), limits, 4)
+        loop = asyncio.get_running_loop()
+        queued = [asyncio.create_task(line.acquire("fetch")) for _ in range(200)]
+        await asyncio.sleep(1)
+        start = loop.time()
+        permit = await line.acquire("batch")
+        took = loop.time() - start
+        permit.settle(False)
+        for task in queued:
+            task.cancel()
+        await asyncio.gather(*queued, return_exceptions=True)
+        return took
+
+    assert run_virtual(main) < 1e-6

@@ -1,13 +1,15 @@
 """Property tests of the whole send path (limiter, retries, cooldown, deadline) on a virtual clock.
 
-AsyncBento runs with a scripted in-memory transport on a virtual-time loop, so a run that
-would take hours of backoff and cooldowns is checked exactly, in milliseconds.
+AsyncBento runs on the public test seam, a MockTransport answering from a script, on a
+virtual-time loop, so a run that would take hours of backoff and cooldowns is checked
+exactly, in milliseconds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import attrs
 import pytest
@@ -21,17 +23,17 @@ from bento_async import (
     BentoError,
     ConnectError,
     Hooks,
+    MockTransport,
     RateLimit,
     RateLimitError,
     RateLimits,
     RateLimitWaitError,
-    RequestTimeoutError,
+    Request,
+    Response,
     RetryEvent,
     RetryPolicy,
     ServerError,
-    Timeouts,
 )
-from bento_async._http import Request, Response
 
 PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -57,38 +59,36 @@ class Sent:
     outcome: str  # what the client saw: the answer's kind, or "timeout"
 
 
-class ScriptedTransport:
-    """Answers requests from a script (then with 200), on whatever loop runs it."""
+STALL = 1e9  # seconds: longer than any timeout
+
+
+class Script:
+    """A MockTransport handler answering requests from a script (then with 200)."""
 
     def __init__(self, script: list[Answer]) -> None:
         self.script = list(script)
         self.sent: list[Sent] = []
 
-    async def send(self, request: Request, timeouts: Timeouts) -> Response:
+    async def __call__(self, request: Request) -> Response:
         loop = asyncio.get_running_loop()
         answer = self.script.pop(0) if self.script else Answer("ok")
-        timed_out = answer.kind == "timeout" or (
-            answer.kind != "refused" and answer.latency > timeouts.total
-        )
-        outcome = "timeout" if timed_out else answer.kind
-        self.sent.append(Sent(loop.time(), request.method, request.path, answer, outcome))
-        where = {"method": request.method, "path": request.path}
+        sent = Sent(loop.time(), request.method, request.path, answer, answer.kind)
+        self.sent.append(sent)
+        method, path = request.method, request.path
         if answer.kind == "refused":
-            raise ConnectError("refused", maybe_processed=False, **where)
-        if timed_out:
-            await asyncio.sleep(timeouts.total)
-            raise RequestTimeoutError("timed out", **where)
-        await asyncio.sleep(answer.latency)
+            raise ConnectError("refused", maybe_processed=False, method=method, path=path)
+        try:
+            await asyncio.sleep(STALL if answer.kind == "timeout" else answer.latency)
+        except asyncio.CancelledError:
+            sent.outcome = "timeout"  # the transport gave up at the call's timeout
+            raise
         if answer.kind == "reset":
-            raise ConnectError("connection reset", **where)
+            raise ConnectError("connection reset", method=method, path=path)
         if answer.kind == "status":
             headers = {"retry-after": answer.retry_after} if answer.retry_after else {}
             body = json.dumps({"error": f"status {answer.status}"}).encode()
             return Response(answer.status, headers, body)
-        return Response(200, {}, b'{"data": [], "results": 1, "failed": 0}')
-
-    async def aclose(self) -> None:
-        pass
+        return Response.from_json({"data": [], "results": 1, "failed": 0})
 
 
 answers = st.one_of(
@@ -113,14 +113,11 @@ policies = st.builds(
 )
 
 
-def client(transport: ScriptedTransport, **options: object) -> AsyncBento:
-    """An AsyncBento on the scripted transport."""
+def client(server: Script, **options: Any) -> AsyncBento:
+    """An AsyncBento whose requests the scripted server answers."""
+    transport = MockTransport(server)
     return AsyncBento(
-        publishable_key="pk",
-        secret_key="sk",
-        site_uuid="site",
-        transport=transport,  # type: ignore[arg-type]
-        **options,  # type: ignore[arg-type]
+        publishable_key="pk", secret_key="sk", site_uuid="site", transport=transport, **options
     )
 
 
@@ -138,11 +135,11 @@ def test_one_call_keeps_every_promise(
 ) -> None:
     """One call: within its deadline, within its attempts, never repeats an unsafe request
     after an ambiguous failure unless told to, and its error says how it ended."""
-    transport = ScriptedTransport(script)
+    server = Script(script)
 
     async def main() -> tuple[object, float]:
         loop = asyncio.get_running_loop()
-        bento = client(transport, retry=policy, timeout=timeout, rate_limits=RateLimits.off())
+        bento = client(server, retry=policy, timeout=timeout, rate_limits=RateLimits.off())
         start = loop.time()
         try:
             if unsafe:
@@ -154,7 +151,7 @@ def test_one_call_keeps_every_promise(
         return result, loop.time() - start
 
     result, elapsed = run_virtual(main)
-    sent = transport.sent
+    sent = server.sent
     assert 1 <= len(sent) <= policy.attempts
     if policy.deadline is not None:
         assert elapsed <= policy.deadline + 0.01
@@ -189,13 +186,13 @@ def test_many_callers_never_exceed_the_quota_retries_included(
     the period ever holds more sends than the limit; and no send starts while a 429 holds
     its family, except a call's own first request already under way."""
     quota = RateLimit(limit, period)
-    transport = ScriptedTransport(script)
+    server = Script(script)
     policy = RetryPolicy(attempts=4, backoff_initial=0.1, backoff_max=2.0, max_retry_after=5.0)
     outcomes: list[object] = []
 
     async def main() -> None:
         bento = client(
-            transport,
+            server,
             retry=policy,
             timeout=3.0,
             rate_limits=RateLimits.profile("seed", fetch=quota),
@@ -211,36 +208,34 @@ def test_many_callers_never_exceed_the_quota_retries_included(
 
     run_virtual(main)
     assert len(outcomes) == callers
-    times = [s.at for s in transport.sent]
+    times = [s.at for s in server.sent]
     assert max_in_window(times, period, closed=True) <= limit
     # A 429 answered at time t with cooldown d: nobody sends in (t, t + d).
-    for i, s in enumerate(transport.sent):
+    for i, s in enumerate(server.sent):
         if s.outcome == "status" and s.answer.status == 429:
             answered = s.at + s.answer.latency
             ra = s.answer.retry_after
             if ra in ("0", None, "soon", "nan", "-1"):
                 continue  # backoff with jitter: only a lower bound is known
             hold = min(float(ra), policy.max_retry_after) - 1e-6
-            later = [o.at for o in transport.sent[i + 1 :] if answered < o.at < answered + hold]
+            later = [o.at for o in server.sent[i + 1 :] if answered < o.at < answered + hold]
             assert later == []
 
 
 def test_parked_callers_do_not_stampede_after_a_429() -> None:
     """Twenty callers hit a 429 with Retry-After 1: after the cooldown exactly one probe is
     sent, and the others go only when its answer is in."""
-    transport = ScriptedTransport([Answer("status", 0.1, 429, "1")])
+    server = Script([Answer("status", 0.1, 429, "1")])
     retries: list[RetryEvent] = []
 
     async def main() -> None:
-        bento = client(
-            transport, rate_limits=RateLimits.off(), hooks=Hooks(on_retry=retries.append)
-        )
+        bento = client(server, rate_limits=RateLimits.off(), hooks=Hooks(on_retry=retries.append))
         first = asyncio.create_task(bento.tags.list())
         await asyncio.sleep(0.5)  # the others come during the cooldown
         await asyncio.gather(first, *(bento.tags.list() for _ in range(19)))
 
     run_virtual(main)
-    times = [s.at for s in transport.sent]
+    times = [s.at for s in server.sent]
     # The 429 arrives at 0.1 and holds the family until 1.1; the probe goes then and
     # answers at 1.11, when the other 19 follow.
     assert times == [pytest.approx(t, abs=1e-4) for t in [0.0, 1.1] + [1.11] * 19]
@@ -251,29 +246,29 @@ def test_parked_callers_do_not_stampede_after_a_429() -> None:
 def test_deadline_refuses_a_cooldown_it_cannot_outlast() -> None:
     """A 429 asking for longer than the deadline leaves gives up at once, carrying the
     Retry-After, instead of sleeping into the deadline."""
-    transport = ScriptedTransport([Answer("status", 0.0, 429, "30")])
+    server = Script([Answer("status", 0.0, 429, "30")])
     policy = RetryPolicy(deadline=10)
 
-    async def main() -> tuple[BaseException, float]:
+    async def main() -> tuple[RateLimitError, float]:
         loop = asyncio.get_running_loop()
-        bento = client(transport, retry=policy, rate_limits=RateLimits.off())
+        bento = client(server, retry=policy, rate_limits=RateLimits.off())
         with pytest.raises(RateLimitError) as info:
             await bento.tags.list()
         return info.value, loop.time()
 
     error, when = run_virtual(main)
     assert when < 0.01
-    assert error.retry_after == 30  # type: ignore[attr-defined]
-    assert error.attempts == 1  # type: ignore[attr-defined]
+    assert error.retry_after == 30
+    assert error.attempts == 1
 
 
 def test_rate_limit_wait_error_counts_attempts_and_retry_after() -> None:
     """A retry that would wait past max_wait for the cooldown raises RateLimitWaitError
     saying how many requests went out and what Retry-After the API gave."""
-    transport = ScriptedTransport([Answer("status", 0.0, 429, "20")])
+    server = Script([Answer("status", 0.0, 429, "20")])
 
     async def main() -> RateLimitWaitError:
-        bento = client(transport, rate_limits=RateLimits.off()).with_options(max_wait=5)
+        bento = client(server, rate_limits=RateLimits.off()).with_options(max_wait=5)
         with pytest.raises(RateLimitWaitError) as info:
             await bento.tags.list()
         return info.value
@@ -285,10 +280,10 @@ def test_rate_limit_wait_error_counts_attempts_and_retry_after() -> None:
 
 def test_server_error_after_a_429_carries_its_retry_after() -> None:
     """The final error of a call keeps the last Retry-After an earlier attempt got."""
-    transport = ScriptedTransport([Answer("status", 0.0, 429, "2"), Answer("status", 0.0, 503)])
+    server = Script([Answer("status", 0.0, 429, "2"), Answer("status", 0.0, 503)])
 
     async def main() -> ServerError:
-        bento = client(transport, retry=RetryPolicy(attempts=2), rate_limits=RateLimits.off())
+        bento = client(server, retry=RetryPolicy(attempts=2), rate_limits=RateLimits.off())
         with pytest.raises(ServerError) as info:
             await bento.tags.list()
         return info.value
@@ -300,14 +295,14 @@ def test_server_error_after_a_429_carries_its_retry_after() -> None:
 def test_callers_waiting_for_slots_do_not_send_during_a_cooldown() -> None:
     """Callers already queued for slots when a 429 arrives wait out the cooldown too; the
     first slot after it goes to one probe, and nobody else sends until the probe answers."""
-    transport = ScriptedTransport([Answer("status", 0.05, 429, "2")])
+    server = Script([Answer("status", 0.05, 429, "2")])
 
     async def main() -> None:
-        bento = client(transport, rate_limits=RateLimits.profile("seed", fetch=RateLimit(10, 1)))
+        bento = client(server, rate_limits=RateLimits.profile("seed", fetch=RateLimit(10, 1)))
         await asyncio.gather(*(bento.tags.list() for _ in range(6)))
 
     run_virtual(main)
-    times = [s.at for s in transport.sent]
+    times = [s.at for s in server.sent]
     # One slot per 1/9 s; the 429 at 0.05 holds the family until 2.05.
     assert times[0] == pytest.approx(0.0, abs=1e-6)
     assert not [t for t in times if 0.05 < t < 2.05]
@@ -320,13 +315,13 @@ def test_callers_waiting_for_slots_do_not_send_during_a_cooldown() -> None:
 def test_slot_wait_is_bounded_by_the_deadline() -> None:
     """A call whose next slot lies past its deadline fails at once with RateLimitWaitError,
     instead of waiting for the slot and then running out of time."""
-    transport = ScriptedTransport([])
+    server = Script([])
     quota = RateLimit(2, 60, burst=1)
 
     async def main() -> tuple[RateLimitWaitError, float]:
         loop = asyncio.get_running_loop()
         bento = client(
-            transport,
+            server,
             retry=RetryPolicy(deadline=5),
             rate_limits=RateLimits.profile("seed", fetch=quota),
         )
@@ -341,4 +336,4 @@ def test_slot_wait_is_bounded_by_the_deadline() -> None:
     assert error.allowed == pytest.approx(5, abs=0.02)
     assert error.needed == pytest.approx(60 * (1 + 1e-9), abs=0.1)
     assert error.attempts == 0
-    assert len(transport.sent) == 1
+    assert len(server.sent) == 1

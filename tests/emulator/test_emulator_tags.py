@@ -1,4 +1,4 @@
-"""Tags and fields: list and find-or-create."""
+"""Tags: list, find-or-create and deletion, over raw HTTP."""
 
 from __future__ import annotations
 
@@ -53,41 +53,26 @@ async def test_create_tag_validation(api, emu, body, status):
     assert emu.state.tags == []
 
 
-async def test_create_field_derives_its_name(api):
-    """POST fetch/fields creates a visitors-fields entity with a Title Case name."""
-    first = await api.post("fetch/fields", {"field": {"key": "favouriteFood"}})
-    again = await api.post("fetch/fields", {"field": {"key": "favouriteFood"}})
-    assert (first.status, again.status) == (201, 200)
-    field = first.body["data"]
-    assert (field["id"], field["type"]) == ("1", "visitors-fields")
-    attributes = field["attributes"]
-    assert attributes["key"] == "favouriteFood"
-    assert attributes["name"] == "Favourite Food"
-    assert attributes["whitelisted"] is None
+async def test_delete_tag_docs_form(api, emu):
+    """The docs' `DELETE fetch/tags` takes the name in the body, wrapped or not, or the query."""
+    for name in ("a", "b", "c"):
+        emu.state.find_or_create_tag(name)
+    wrapped = await api.call("DELETE", "fetch/tags", {"tag": {"name": "a"}})
+    bare = await api.call("DELETE", "fetch/tags", {"name": "b"})
+    query = await api.call("DELETE", "fetch/tags", query={"name": "c"})
+    assert [a.body for a in (wrapped, bare, query)] == [
+        {"message": f"Tag ({n}) deleted successfully"} for n in "abc"
+    ]
+    assert all(t.discarded_at is not None for t in emu.state.tags)
 
 
-async def test_field_keys_are_case_sensitive(api, emu):
-    """`Company` and `company` are two fields."""
-    await api.post("fetch/fields", {"field": {"key": "company"}})
-    answer = await api.post("fetch/fields", {"field": {"key": "Company"}})
-    assert answer.status == 201
-    listed = await api.get("fetch/fields")
-    assert [f["attributes"]["key"] for f in listed.body["data"]] == ["company", "Company"]
-
-
-async def test_fields_appear_when_a_value_is_first_written(api, emu):
-    """Writing a field value through a command creates its definition."""
-    query = {"key": "last_name", "value": "Hanley"}
-    await api.post(
-        "fetch/commands",
-        {"command": {"command": "add_field", "email": "j@example.com", "query": query}},
-    )
-    listed = await api.get("fetch/fields")
-    assert [f["attributes"]["name"] for f in listed.body["data"]] == ["Last Name"]
-
-
-@pytest.mark.parametrize("body", [{}, {"field": {}}, {"field": {"key": 3}}])
-async def test_create_field_validation(api, body):
-    """A missing wrapper or key gives 400."""
-    answer = await api.post("fetch/fields", body)
-    assert answer.status == 400
+async def test_delete_tag_errors(api, emu):
+    """No wrapper is 400, an unknown id or name 404, a mismatched name 422."""
+    tag, _ = emu.state.find_or_create_tag("vip")
+    assert (await api.call("DELETE", f"fetch/tags/{tag.id}", {})).status == 400
+    unknown = await api.call("DELETE", "fetch/tags/99", {"tag": {"name": "vip"}})
+    assert (unknown.status, unknown.body) == (404, {"error": "Tag not found"})
+    assert (await api.call("DELETE", "fetch/tags", {"name": "nope"})).status == 404
+    wrong = await api.call("DELETE", f"fetch/tags/{tag.id}", {"tag": {"name": "other"}})
+    assert wrong.status == 422
+    assert emu.state.tag_by_id(tag.id).discarded_at is None

@@ -1,4 +1,4 @@
-"""Sequences, workflows and email templates through the async client against the emulator."""
+"""Sequences through the async client against the emulator: list, iterate, create_email."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from bento_async import (
     EmailTemplate,
     NotFoundError,
     ValidationError,
-    WorkflowStatus,
 )
 from bento_emulator import BentoEmulator
 
@@ -85,48 +84,3 @@ async def test_create_email_errors(bento: AsyncBento, emulator: BentoEmulator) -
     with pytest.raises(NotFoundError, match="Sequence not found"):
         await bento.sequences.create_email("sequence_abc123", subject="s", html="h")
     assert len(emulator.requests) == 1
-
-
-async def test_workflows_list_and_iterate(bento: AsyncBento, emulator: BentoEmulator) -> None:
-    """Workflows list with their status and templates, a page at a time."""
-    emulator.state.add_workflow("Welcome flow", emails=["Hi", "Tips"])
-    emulator.state.add_workflow("Winback", status="draft")
-    workflows = [w async for w in bento.workflows.iter()]
-    assert [(w.name, w.status) for w in workflows] == [
-        ("Welcome flow", WorkflowStatus.LIVE),
-        ("Winback", WorkflowStatus.DRAFT),
-    ]
-    assert [t.subject for t in workflows[0].email_templates] == ["Hi", "Tips"]
-    assert await bento.workflows.list(page=2) == []
-
-
-async def test_template_get_and_update(bento: AsyncBento, emulator: BentoEmulator) -> None:
-    """A template reads back; an update changes only what it names."""
-    seeded = emulator.state.add_email_template(
-        subject="Hello", html="<p>Hi</p>", stats={"open_rate": 0.4}
-    )
-    found = await bento.email_templates.get(int(seeded.id))
-    assert found is not None
-    assert (found.subject, found.html) == ("Hello", "<p>Hi</p>")
-    assert found.stats is not None
-    assert found.stats.open_rate == 0.4
-    updated = await bento.email_templates.update(seeded.id, subject="Hello again")
-    assert (updated.subject, updated.html) == ("Hello again", "<p>Hi</p>")
-    assert emulator.requests[-1].method == "PATCH"
-    assert emulator.requests[-1].json == {"email_template": {"subject": "Hello again"}}
-    stored = emulator.state.email_template_by_id(seeded.id)
-    assert stored is not None
-    assert stored.subject == "Hello again"
-
-
-async def test_template_missing_and_bad_input(bento: AsyncBento, emulator: BentoEmulator) -> None:
-    """A missing template is None to get and NotFoundError to update; empty updates are refused."""
-    assert await bento.email_templates.get(404) is None
-    with pytest.raises(NotFoundError):
-        await bento.email_templates.update(404, html="<p>x</p>")
-    requests = len(emulator.requests)
-    with pytest.raises(ValidationError, match="subject, html or both"):
-        await bento.email_templates.update(1)
-    with pytest.raises(ValidationError):
-        await bento.email_templates.get("")
-    assert len(emulator.requests) == requests
