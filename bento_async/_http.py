@@ -204,7 +204,6 @@ def family_of(path: str) -> Family:
     raise ValueError(f"path {path!r} is outside the known API families")
 
 
-_FAMILIES = frozenset(("fetch", "batch", "stats", "experimental"))
 # Error bodies longer than this are shown as text from their first bytes, never decoded.
 ERROR_BODY_LIMIT = 64 * 1024
 # A success body over DENSE_CHECK_BYTES holding more than MAX_JSON_VALUES values (counted
@@ -212,6 +211,7 @@ ERROR_BODY_LIMIT = 64 * 1024
 # takes about 25 times its size once decoded, so 16 MiB of them would take 400 MiB.
 DENSE_CHECK_BYTES = 1024 * 1024
 MAX_JSON_VALUES = 150_000
+_FAMILIES = frozenset(("fetch", "batch", "stats", "experimental"))
 
 
 @attrs.frozen
