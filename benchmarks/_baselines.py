@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import orjson
 import requests
 
 from bento_async import AsyncBento, RateLimits
@@ -63,10 +64,10 @@ class RawAiohttp:
         self._session = aiohttp.ClientSession(headers=headers_for(info))
 
     async def get(self) -> Any:
-        """Fetch the subscriber; return the decoded body."""
+        """Fetch the subscriber; return the body decoded by orjson, as the SDK decodes it."""
         async with self._session.get(self._url, params=self._params) as resp:
             resp.raise_for_status()
-            return await resp.json()
+            return orjson.loads(await resp.read())
 
     async def aclose(self) -> None:
         """Close the session."""

@@ -3,7 +3,7 @@
 One caller makes sequential subscriber lookups on the minimal server (in its own process)
 through ``bento_sync.Bento``, through one ``requests.Session`` (the transport of the
 official Bento Python SDK, decoding ``.json()``), and through sequential awaits of
-AsyncBento. Targets: at least 1.5x ``requests.Session`` and at least 0.8x sequential async.
+AsyncBento. Targets: at least 2x ``requests.Session`` and at least 0.85x sequential async.
 """
 
 from __future__ import annotations
@@ -41,14 +41,14 @@ def run(quick: bool) -> list[Result]:
             QUESTION,
             "bento_sync.Bento / requests.Session, sequential lookups",
             ratios(rates["sync"], rates["requests"]),
-            target=1.5,
+            target=2.0,
             detail=detail,
         ),
         summarise(
             QUESTION,
             "bento_sync.Bento / sequential AsyncBento awaits",
             ratios(rates["sync"], rates["async"]),
-            target=0.8,
+            target=0.85,
             detail=detail,
         ),
     ]

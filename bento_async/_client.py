@@ -73,6 +73,8 @@ log = logging.getLogger("bento_async")
 T = TypeVar("T")
 
 _Outcome = tuple["ApiError | TransportError | None", "Response | None"]
+# A straight-line first attempt: its permit and outcome.
+_First = tuple[Permit, "ApiError | TransportError | None", "Response | None"]
 
 
 class _Shared:
@@ -259,18 +261,31 @@ class AsyncBento:
         failure (stop, sleep, or cool the family down); the final error carries the
         attempt count and the last Retry-After.
         """
+        first = await self._first_attempt(request) if self._straight() else None
+        if first is not None and first[1] is None:
+            assert first[2] is not None
+            return _parse(request, first[2], parse)
+        return await self._retrying(request, parse, first)
+
+    async def _retrying(
+        self, request: Request, parse: Callable[[Any], T], first: _First | None
+    ) -> T:
+        """The send loop (see ``_call``), carrying on from a failed straight-line attempt."""
         loop = asyncio.get_running_loop()
         start = loop.time()
         attempt = 0
         last_retry_after: float | None = None
         while True:
-            permit = await self._acquire(request, start, attempt, last_retry_after)
+            if first is not None:
+                (permit, error, response), first = first, None
+            else:
+                permit = await self._acquire(request, start, attempt, last_retry_after)
+                try:
+                    error, response = await self._attempt(request, attempt + 1, start)
+                except BaseException:  # cancelled, or failed outside the transport
+                    permit.settle(None)
+                    raise
             attempt += 1
-            try:
-                error, response = await self._attempt(request, attempt, start)
-            except BaseException:  # cancelled, or failed outside the transport
-                permit.settle(None)
-                raise
             if error is None:
                 permit.settle(False)
                 assert response is not None
@@ -290,6 +305,39 @@ class AsyncBento:
                 raise _final(error, attempt, last_retry_after)
             if not decision.cooldown:
                 await asyncio.sleep(decision.wait)
+
+    def _straight(self) -> bool:
+        """Whether a first attempt may take the straight line: no deadline, ``max_wait``,
+        hooks or debug log (the common case)."""
+        hooks = self._shared.hooks
+        return (
+            self._retry.deadline is None
+            and self._max_wait is None
+            and not hooks.on_request
+            and not hooks.on_response
+            and not log.isEnabledFor(logging.DEBUG)
+        )
+
+    async def _first_attempt(self, request: Request) -> _First:
+        """Take a slot and send, with no event, deadline or log to mind (see ``_attempt``).
+
+        A success settles the permit; a failure leaves it to the retry loop. What
+        ``_attempt`` does around the send, bar hooks, timeouts and logs, is done here too.
+        """
+        permit = await self._shared.limiters.acquire(request.family, request.emails)
+        departing()  # a bulk run now counts this chunk as sent (it may be processed)
+        try:
+            response = await self._shared.transport.send(request, self._timeouts)
+        except TransportError as exc:
+            return permit, exc, None
+        except BaseException:  # cancelled, or failed outside the transport
+            permit.settle(None)
+            raise
+        if response.status in (200, 201):
+            permit.settle(False)
+            return permit, None, response
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        return permit, error_for(request, response, retry_after=retry_after), response
 
     async def _acquire(
         self, request: Request, start: float, attempt: int, last_retry_after: float | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -210,34 +211,26 @@ class _NotPlain(Exception):
     """A value the shortcut leaves to cattrs."""
 
 
-def _exactly(kind: type) -> Callable[[Any], Any]:
-    def take(value: Any) -> Any:
-        if type(value) is not kind:
-            raise _NotPlain
-        return value
-
-    return take
-
-
-def _optional(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def take(value: Any) -> Any:
-        return None if value is None else inner(value)
-
-    return take
-
-
-_ONLY_STR = frozenset([str])
+_MISSING = object()
 
 
 def _str_tuple(value: Any) -> tuple[str, ...]:
-    if type(value) not in (list, tuple) or not set(map(type, value)) <= _ONLY_STR:
+    if type(value) not in (list, tuple):
         raise _NotPlain
+    try:
+        "".join(value)  # the quickest proof that every item is a string
+    except TypeError:
+        raise _NotPlain from None
     return tuple(value)
 
 
 def _str_mapping(value: Any) -> dict[str, Any]:
-    if type(value) is not dict or not set(map(type, value)) <= _ONLY_STR:
+    if type(value) is not dict:
         raise _NotPlain
+    try:
+        "".join(value)  # every key a string
+    except TypeError:
+        raise _NotPlain from None
     return dict(value)
 
 
@@ -245,23 +238,25 @@ def _datetime(value: Any) -> datetime:
     return _structure_datetime(value, datetime)
 
 
-_PLAIN: dict[Any, Callable[[Any], Any]] = {
-    str: _exactly(str),
-    int: _exactly(int),
-    bool: _exactly(bool),
+# Checked inline by the generated code.
+_INLINE = {str: "str", int: "int", bool: "bool"}
+# Called by the generated code: each returns the field's value or raises _NotPlain.
+_TAKE: dict[Any, Callable[[Any], Any]] = {
     datetime: _datetime,
     tuple[str, ...]: _str_tuple,
     Mapping[str, Any]: _str_mapping,
 }
 
 
-def _take_for(tp: Any) -> Callable[[Any], Any] | None:
-    args = typing.get_args(tp)
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        if len(args) == 2 and args[1] is type(None) and args[0] in _PLAIN:
-            return _optional(_PLAIN[args[0]])
-        return None
-    return _PLAIN.get(tp)
+def _plain_type(tp: Any) -> Any:
+    """Return the type the shortcut handles for ``tp`` (``X`` for ``X | None``), or None."""
+    members = _union_members(tp)
+    if members is not None:
+        args = typing.get_args(tp)
+        if len(args) != 2 or args[1] is not type(None):
+            return None
+        tp = members[0]
+    return tp if tp in _INLINE or tp in _TAKE else None
 
 
 def _hook_name(conv: cattrs.Converter, tp: Any) -> tuple[str, str]:
@@ -292,46 +287,96 @@ def _shortcut(
     fields = attrs.fields(attrs.resolve_types(cls))  # type: ignore[type-var,arg-type]
     if "extra" not in {field.name for field in fields}:
         return None
-    takes: dict[str, Callable[[Any], Any]] = {}
-    required: list[str] = []
     for field in fields:
-        take = _take_for(field.type)
-        if take is None or not field.init or field.alias != field.name:
+        if _plain_type(field.type) is None or not field.init or field.alias != field.name:
             return None
-        if not _default_hooks(conv, field.type):
+        if getattr(field.default, "takes_self", False) or not _default_hooks(conv, field.type):
             return None
-        if field.name != "extra":
-            takes[field.name] = take
-        if field.default is attrs.NOTHING:
-            required.append(field.name)
+    return _generate(cls, fields, nullable_default)
 
-    def build(value: Any) -> T:
-        if type(value) is not dict:
-            raise _NotPlain
-        attributes = value.get("attributes", value)
-        if type(attributes) is not dict:
-            raise _NotPlain
-        kwargs: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        for key, item in attributes.items():
-            take = takes.get(key)
-            if take is None:
+
+# The builder's first lines: the item, its attributes, and how many keys are left to read.
+_HEAD = """def build(value):
+    if type(value) is not dict:
+        raise _NotPlain
+    a = value.get('attributes', value)
+    if type(a) is not dict:
+        raise _NotPlain
+    left = len(a)"""
+# Its last lines but the return: what no field took goes to ``extra``, with the item's type
+# (interned: one string per type for every model kept, and a fan-out keeps thousands).
+_TAIL = """    extra = {}
+    if left:
+        for key, item in a.items():
+            if key not in _KNOWN:
                 if type(key) is not str:
                     raise _NotPlain
                 extra[key] = item
-            elif item is not None or key not in nullable_default:
-                kwargs[key] = take(item)
-        if "id" in value and "id" in takes:
-            kwargs["id"] = takes["id"](value["id"])
-        if value is not attributes and "type" in value:
-            extra.setdefault("type", value["type"])
-        for name in required:
-            if name not in kwargs:
-                raise _NotPlain
-        kwargs["extra"] = extra
-        return cls(**kwargs)
+    if value is not a and 'type' in value:
+        kind = value['type']
+        extra.setdefault('type', intern(kind) if type(kind) is str else kind)"""
 
+
+def _generate(
+    cls: type[T], fields: tuple[attrs.Attribute[Any], ...], nullable_default: frozenset[str]
+) -> Callable[[Any], T]:
+    """Write the builder's source, one straight block per field, and compile it.
+
+    A loop over the item's keys with a function call per value cost more than
+    the rest of a lookup's parsing; the generated code reads each field once,
+    checks its type inline, and counts the keys it used to know (without a set
+    operation) whether ``extra`` has anything in it.
+    """
+    known = frozenset(field.name for field in fields) - {"extra"}
+    scope: dict[str, Any] = {
+        "cls": cls,
+        "_M": _MISSING,
+        "_NotPlain": _NotPlain,
+        "_KNOWN": known,
+        "intern": sys.intern,
+    }
+    lines = [_HEAD]
+    for field in fields:
+        if field.name != "extra":
+            lines += _field_lines(field, field.name in nullable_default, scope)
+    lines += [_TAIL, f"    return cls({', '.join(_argument(field) for field in fields)})"]
+    source = "\n".join(lines)
+    exec(compile(source, f"<bento shortcut for {cls.__qualname__}>", "exec"), scope)
+    build: Callable[[Any], T] = scope["build"]
     return build
+
+
+def _argument(field: attrs.Attribute[Any]) -> str:
+    value = "extra" if field.name == "extra" else f"v_{field.name}"
+    return f"{field.name}={value}" if field.kw_only else value
+
+
+def _field_lines(field: attrs.Attribute[Any], nullable: bool, scope: dict[str, Any]) -> list[str]:
+    """Return the builder's lines that read, check and convert one field into ``v_<name>``."""
+    name = field.name
+    var = f"v_{name}"
+    members = _union_members(field.type)
+    inner = _plain_type(field.type)
+    lines = [f"    {var} = a.get({name!r}, _M)", f"    if {var} is not _M:", "        left -= 1"]
+    if name == "id":  # the item's own id wins over one among the attributes
+        lines += ["    if 'id' in value:", f"        {var} = value['id']"]
+    lines.append(f"    if {var} is _M{f' or {var} is None' if nullable else ''}:")
+    if field.default is attrs.NOTHING:
+        lines.append("        raise _NotPlain")
+    elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+        scope[f"default_{name}"] = field.default.factory  # type: ignore[union-attr]
+        lines.append(f"        {var} = default_{name}()")
+    else:
+        scope[f"default_{name}"] = field.default
+        lines.append(f"        {var} = default_{name}")
+    if members:  # an optional field keeps a null
+        lines += [f"    elif {var} is None:", "        pass"]
+    if inner in _INLINE:
+        lines += [f"    elif type({var}) is not {_INLINE[inner]}:", "        raise _NotPlain"]
+    else:
+        scope[f"take_{name}"] = _TAKE[inner]
+        lines += ["    else:", f"        {var} = take_{name}({var})"]
+    return lines
 
 
 def configure_converter(conv: cattrs.Converter) -> None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, NoReturn
 
 import attrs
+import orjson
 
 from ._config import Family, Secret
 from ._errors import (
@@ -35,6 +37,8 @@ __all__ = [
     "basic_auth_header",
     "decode_json",
     "encode_body",
+    "encode_fast",
+    "loads",
     "error_for",
 ]
 
@@ -67,12 +71,57 @@ def encode_body(payload: object) -> bytes:
 
     Raises ValidationError for values JSON cannot carry (objects, NaN, infinity).
     """
+    body = encode_fast(payload)
+    return body if body is not None else _encode_strict(payload)
+
+
+def encode_fast(payload: object) -> bytes | None:
+    """Serialise a JSON body with orjson; None when only the standard library can say.
+
+    None for what orjson does not take and ``json`` may (an integer past 64
+    bits, a non-string key, a type it does not know). orjson writes NaN and
+    infinity as ``null``, so a body holding ``null`` is searched for them.
+
+    Raises ValidationError for NaN or infinity.
+    """
+    try:
+        body = orjson.dumps(payload, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+    except TypeError:
+        return None
+    if b"null" in body and _has_non_finite(payload):
+        return _encode_strict(payload)  # raises ValidationError, as json.dumps refuses NaN
+    return body
+
+
+def _has_non_finite(value: object) -> bool:
+    if type(value) is float:
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(map(_has_non_finite, value.values()))
+    if isinstance(value, (list, tuple)):
+        return any(map(_has_non_finite, value))
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _encode_strict(payload: object) -> bytes:
     try:
         return json.dumps(
             payload, default=_json_default, allow_nan=False, separators=(",", ":")
         ).encode()
     except (TypeError, ValueError) as exc:
         raise ValidationError([InputIssue("body", f"not JSON serialisable: {exc}")]) from exc
+
+
+def loads(body: bytes) -> Any:
+    """Decode a JSON body: orjson, or the standard library for what orjson refuses
+    (NaN and Infinity literals, UTF-16/32 bodies).
+
+    Raises ValueError for a body that is not JSON.
+    """
+    try:
+        return orjson.loads(body)
+    except ValueError:
+        return json.loads(body)
 
 
 def _params_tuple(params: Mapping[str, object] | None) -> tuple[tuple[str, str], ...]:
@@ -82,7 +131,9 @@ def _params_tuple(params: Mapping[str, object] | None) -> tuple[tuple[str, str],
     for key, value in params.items():
         if value is None:
             continue
-        if isinstance(value, bool):
+        if type(value) is str:  # nearly every parameter: no further checks
+            text = value
+        elif isinstance(value, bool):
             text = "true" if value else "false"
         elif isinstance(value, (datetime, date)):
             text = value.isoformat()
@@ -148,7 +199,7 @@ def _check_segments(path: str) -> None:
 def family_of(path: str) -> Family:
     """Return the rate-limit family of an API path such as ``fetch/subscribers``."""
     head = path.lstrip("/").split("/", 1)[0]
-    if head in ("fetch", "batch", "stats", "experimental"):
+    if head in _FAMILIES:
         return head  # type: ignore[return-value]
     raise ValueError(f"path {path!r} is outside the known API families")
 
@@ -160,11 +211,12 @@ ERROR_BODY_LIMIT = 64 * 1024
 # takes about 25 times its size once decoded, so 16 MiB of them would take 400 MiB.
 DENSE_CHECK_BYTES = 1024 * 1024
 MAX_JSON_VALUES = 150_000
+_FAMILIES = frozenset(("fetch", "batch", "stats", "experimental"))
 
 
 @attrs.frozen
 class Response:
-    """What came back: status, lower-cased headers, raw body.
+    """What came back: status, headers (read by lower-case name), raw body.
 
     ``truncated`` says the body went on past what was read (the client's
     ``max_response_bytes``, or ERROR_BODY_LIMIT for an error status): ``body``
@@ -230,7 +282,7 @@ def _parse_body(response: Response) -> Any:
     if response.truncated or len(response.body) > ERROR_BODY_LIMIT:
         return response.text()
     try:
-        return json.loads(response.body)
+        return loads(response.body)
     except (ValueError, RecursionError):
         return response.text()
 
@@ -302,7 +354,7 @@ def decode_json(request: Request, response: Response) -> Any:
                 "not decoded, to keep memory bounded",
             )
     try:
-        return json.loads(body)
+        return loads(body)
     except RecursionError:
         _undecodable(request, response, "the JSON body nests too deeply to decode")
     except ValueError:

@@ -132,7 +132,7 @@ class AiohttpTransport:
         Raises CertificateError when the server's certificate fails verification.
         """
         session = self._get_session()
-        params = (*request.params, ("site_uuid", self._site_uuid))
+        params = _query(request.params, self._site_uuid)
         method, path = request.method, request.path
         try:
             async with session.request(
@@ -155,8 +155,8 @@ class AiohttpTransport:
                     body, truncated = await resp.read(), False  # the usual reply
                 else:
                     body, truncated = await _read_capped(resp, limit, _inflater(encoding))
-                lowered = {k.lower(): v for k, v in resp.headers.items()}
-                return Response(resp.status, lowered, body, truncated)
+                # aiohttp's own header view: case-insensitive, no copy made per call.
+                return Response(resp.status, resp.headers, body, truncated)
         except asyncio.TimeoutError as exc:
             raise RequestTimeoutError(
                 f"timed out (connect {timeouts.connect:g}s, total {timeouts.total:g}s)",
@@ -254,3 +254,14 @@ async def _read_capped(
     resp.close()
     del buffer[limit:]
     return bytes(buffer), True
+
+
+def _query(
+    params: tuple[tuple[str, str], ...], site_uuid: str
+) -> dict[str, str] | tuple[tuple[str, str], ...]:
+    """Return the query with ``site_uuid``: a dict (yarl's quickest input) unless a key repeats."""
+    query = dict(params)
+    if len(query) != len(params) or "site_uuid" in query:
+        return (*params, ("site_uuid", site_uuid))
+    query["site_uuid"] = site_uuid
+    return query

@@ -143,3 +143,12 @@ def test_cli_reports_the_version() -> None:
     """`bento --version` prints the package version."""
     run = _run([sys.executable, "-c", "from bento_cli import main; main(['--version'])"])
     assert run.stdout.strip() == f"bento, version {__version__}"
+
+
+def test_changelog_names_this_version_as_the_latest_release() -> None:
+    """Below Unreleased, the first release heading is this version, with its date."""
+    headings = re.findall(r"^## \[(.+?)\](.*)$", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    assert headings[0] == ("Unreleased", "")
+    version, dated = headings[1]
+    assert version == __version__
+    assert re.fullmatch(r" - \d{4}-\d{2}-\d{2}", dated)

@@ -69,7 +69,7 @@ class ResourceBase:
 
 
 def _data(payload: Any) -> Any:
-    if not isinstance(payload, Mapping):
+    if type(payload) is not dict and not isinstance(payload, Mapping):  # dict: no ABC check
         raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
     return payload.get("data")
 
@@ -95,7 +95,9 @@ def parse_optional_item(cls: type[T]) -> Callable[[Any], T | None]:
 
     def parse(payload: Any) -> T | None:
         data = _data(payload)
-        if data is None or data == {} or (isinstance(data, Mapping) and not data.get("id")):
+        if data is None or (
+            (type(data) is dict or isinstance(data, Mapping)) and not data.get("id")
+        ):  # also {}
             return None
         return converter.structure(data, cls)
 

@@ -19,7 +19,7 @@ from .._errors import (
     ValidationError,
 )
 from .._fanout import stream_lookups
-from .._http import Request, encode_body
+from .._http import Request, encode_body, encode_fast
 from .._validate import all_valid_emails, check_email, check_flat_fields, raise_if
 from ..models import CommandResult, Subscriber
 from ..models.bulk import BulkProgress, BulkResult, Lookup
@@ -41,6 +41,7 @@ MAX_IMPORT = 1000
 _TAG_KEYS = ("tags", "remove_tags")
 _RESHAPED_KEYS = frozenset({*_TAG_KEYS, "fields"})  # keys import_record rewrites
 _email_of = operator.itemgetter("email")
+_parse_found = parse_optional_item(Subscriber)  # made once: get() is the hottest call
 
 
 def _tag_list(value: object, path: str, issues: list[InputIssue]) -> str | None:
@@ -98,11 +99,12 @@ def import_batch(records: list[Any]) -> list[EncodedRecords] | None:
 
     Covers the common shape: dicts with a valid email, no ``tags``,
     ``remove_tags`` or ``fields``, and flat JSON values, which import_record
-    would send as they are. Returns None when any record may be otherwise:
-    check those one by one. Encoding is the value check (it rejects what JSON
-    cannot carry, NaN included), one ``{`` per record proves no value holds an
-    object, and the bytes are reused for the request: this is what lets an
-    import near the pace of raw posting (see benchmarks/bench_import.py).
+    would send as they are. Returns None when any record may be otherwise, or
+    orjson cannot encode it (an integer past 64 bits): check those one by one.
+    Encoding is the value check (it rejects what JSON cannot carry, NaN
+    included), one ``{`` per record proves no value holds an object, and the
+    bytes are reused for the request: this is what lets an import near the pace
+    of raw posting (see benchmarks/bench_import.py).
     """
     if set(map(type, records)) != {dict}:
         return None
@@ -114,10 +116,10 @@ def import_batch(records: list[Any]) -> list[EncodedRecords] | None:
     try:
         if not all_valid_emails(list(map(_email_of, records))):
             return None
-        encoded = encode_body(records)
+        encoded = encode_fast(records)
     except (KeyError, TypeError, ValidationError):  # no email, a non-string one, not JSON
         return None
-    if encoded.count(b"{") != len(records):
+    if encoded is None or encoded.count(b"{") != len(records):
         return None
     return [EncodedRecords(encoded[1:-1], len(records))]
 
@@ -191,9 +193,10 @@ class Subscribers(ResourceBase):
         elif not isinstance(uuid, str) or not uuid.strip():
             issues.append(InputIssue("uuid", "uuid must be a non-empty string"))
         raise_if(issues)
-        params = {"email": email} if email is not None else {"uuid": uuid}
-        request = Request.build("GET", "fetch/subscribers", params=params)
-        return await self._call(request, parse_optional_item(Subscriber))
+        # Built directly (what Request.build would make): get() is the hottest call.
+        key = ("email", email) if email is not None else ("uuid", str(uuid))
+        request = Request("GET", "fetch/subscribers", "fetch", (key,))
+        return await self._call(request, _parse_found)
 
     async def create(self, email: str) -> Subscriber:
         """Find the subscriber with this email, or create one. Does not fire automations

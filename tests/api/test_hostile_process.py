@@ -30,6 +30,7 @@ from bento_async import (
     ConfigError,
     DecodeError,
     InputIssue,
+    NotVisibleError,
     RateLimitWaitError,
     RetryPolicy,
     ServerError,
@@ -73,8 +74,8 @@ def example(cls: type[BaseException]) -> BaseException:
         return cls("batch", 12.0, 5.0, attempts=2, retry_after=3.0)
     if cls is ChunkCancelledError:
         return cls(maybe_processed=False)
-    if cls is bento_async.NotVisibleError:
-        return cls("a@example.com", 12.5)  # type: ignore[call-arg]
+    if cls is NotVisibleError:
+        return cls("jesse@example.com", 30.0)
     if cls is bento_async.UndeliveredError:
         return cls("the queue closed first", maybe_sent=True, rejected=2)  # type: ignore[call-arg]
     if cls in (BulkCancelledError, BulkInterruptedError):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from bento_async import make_converter
 from bento_async._converter import _is_resource, _resource_hook, converter
+from bento_async._http import loads
 from bento_async.models import Field, Subscriber, Tag
 
 MODELS = (Subscriber, Tag, Field)
@@ -140,3 +141,18 @@ def test_registered_hooks_are_respected() -> None:
     conv.register_structure_hook(str, lambda value, _: str(value).upper())
     built = conv.structure({"id": "1", "attributes": {"uuid": "u", "email": "e@x.io"}}, Subscriber)
     assert (built.uuid, built.email) == ("U", "E@X.IO")
+
+
+def test_item_type_is_one_string_for_every_model() -> None:
+    """Models decoded from separate answers share one ``type`` string (fan-outs keep many)."""
+    built = [
+        converter.structure(
+            loads(
+                b'{"id": "1", "type": "visitors", "attributes": {"uuid": "u", "email": "e@x.io"}}'
+            ),
+            Subscriber,
+        )
+        for _ in range(2)
+    ]
+    assert built[0].extra["type"] == "visitors"
+    assert built[0].extra["type"] is built[1].extra["type"]
