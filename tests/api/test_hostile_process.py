@@ -76,6 +76,8 @@ def example(cls: type[BaseException]) -> BaseException:
         return cls(maybe_processed=False)
     if cls is NotVisibleError:
         return cls("jesse@example.com", 30.0)
+    if cls is bento_async.UndeliveredError:
+        return cls("the queue closed first", maybe_sent=True, rejected=2)  # type: ignore[call-arg]
     if cls in (BulkCancelledError, BulkInterruptedError):
         return cls(result)  # type: ignore[call-arg]
     return cls("plain message")  # type: ignore[call-arg]
