@@ -11,7 +11,6 @@ from ._config import (
     FAMILIES,
     ClientConfig,
     Family,
-    InsecureTLSWarning,
     RateLimit,
     RateLimits,
     RedisStore,
@@ -77,6 +76,7 @@ from ._queue_options import (
     QueueStats,
 )
 from ._ratelimit import LimiterBackend
+from ._tls import InsecureTLSWarning
 from ._transport import (
     Transport,
 )

@@ -28,7 +28,6 @@ from ._config import (
     refuse_pickling,
     seconds,
     secret_or_none,
-    tls_setting,
 )
 from ._errors import (
     ApiError,
@@ -45,6 +44,7 @@ from ._ratelimit import LimiterBackend, Limiters, Permit
 from ._redis_store import RedisLimiters, check_redis_installed
 from ._retry import Decision, decide, parse_retry_after
 from ._sendline import SendLine, pool_size
+from ._tls import tls_setting
 from ._transport import AiohttpTransport, Transport
 from .resources._base import ResourceBase
 from .resources.broadcasts import Broadcasts

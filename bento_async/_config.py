@@ -9,10 +9,8 @@ import math
 import os
 import ssl as ssl_module
 import urllib.parse
-import warnings
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NoReturn
 from urllib.parse import urlsplit
 
@@ -30,7 +28,6 @@ __all__ = [
     "Family",
     "client_repr",
     "refuse_pickling",
-    "InsecureTLSWarning",
     "Network",
     "RateLimit",
     "RateLimits",
@@ -40,7 +37,6 @@ __all__ = [
     "Timeouts",
     "secret_or_none",
     "seconds",
-    "tls_setting",
 ]
 
 DEFAULT_BASE_URL = "https://app.bentonow.com/api/v1"
@@ -413,44 +409,6 @@ def _check_user_agent(value: object) -> None:
     assert isinstance(value, str)
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise ConfigError("user_agent must not contain control characters (CR, LF, NUL...)")
-
-
-class InsecureTLSWarning(UserWarning):
-    """TLS certificate verification was switched off with ``ssl=False``."""
-
-
-def tls_setting(
-    value: ssl_module.SSLContext | str | os.PathLike[str] | bool | None,
-) -> ssl_module.SSLContext | bool:
-    """Return what aiohttp takes for ``ssl=``: True (verify against the system CAs) or a context.
-
-    A path names a CA bundle (PEM) to verify the server against. False switches
-    verification off (a context that verifies nothing), with an InsecureTLSWarning.
-
-    Raises ConfigError for a CA bundle that cannot be read or another type.
-    """
-    if value is None or value is True:
-        return True
-    if value is False:
-        warnings.warn(
-            "ssl=False: the server's TLS certificate is NOT verified; anyone on the network "
-            "path can read and change requests, keys included. Use it only for local tests.",
-            InsecureTLSWarning,
-            stacklevel=3,
-        )
-        unverified = ssl_module.create_default_context()
-        unverified.check_hostname = False
-        unverified.verify_mode = ssl_module.CERT_NONE
-        return unverified
-    if isinstance(value, ssl_module.SSLContext):
-        return value
-    if isinstance(value, (str, os.PathLike)):
-        path = Path(value)
-        try:
-            return ssl_module.create_default_context(cafile=str(path))
-        except (OSError, ssl_module.SSLError) as exc:
-            raise ConfigError(f"ssl: cannot load the CA bundle {str(path)!r}: {exc}") from None
-    raise ConfigError(f"ssl must be an SSLContext, a CA bundle path or a bool, got {value!r}")
 
 
 def env_proxy(url: str, environ: Mapping[str, str] | None = None) -> str | None:

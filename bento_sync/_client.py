@@ -26,7 +26,8 @@ from bento_async import (
     Timeouts,
     Transport,
 )
-from bento_async._config import client_repr, refuse_pickling, secret_or_none, tls_setting
+from bento_async._config import client_repr, refuse_pickling, secret_or_none
+from bento_async._tls import tls_setting
 
 from ._portal import LoopThread
 from .resources import AREAS, Areas
