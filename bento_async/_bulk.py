@@ -67,7 +67,7 @@ import anyio
 import attrs
 
 from ._errors import BentoError, BulkCancelledError, ChunkCancelledError, InputIssue, NotSentError
-from ._fatal import ends_run, listen_departure
+from ._fatal import Departure, ends_run, listen_departure
 from ._ratelimit import wait_meter
 from ._validate import raise_if
 from .models.bulk import BulkProgress, BulkResult, ChunkOutcome, InvalidRecord
@@ -265,7 +265,12 @@ class _Chunk(Generic[W]):
     first: int
     records: list[Any] = attrs.Factory(list)
     wire: list[W] = attrs.Factory(list)
-    left: bool = False  # its request went to the transport (it may have been processed)
+    departure: Departure | None = None  # set as it is sent (see _send)
+
+    @property
+    def left(self) -> bool:
+        """Whether its request went to the transport (it may have been processed)."""
+        return self.departure is not None and self.departure.left
 
 
 async def settle(tasks: Iterable[asyncio.Task[Any]]) -> None:
@@ -403,13 +408,9 @@ class _BulkRun(Generic[W]):
 
     async def _send(self, chunk: _Chunk[W]) -> ChunkOutcome:
         count = len(chunk.records)
-
-        def depart() -> None:  # counted as sent once its first attempt leaves
-            if not chunk.left:
-                chunk.left = True
-                self.tally.start(count)
-
-        listen_departure(depart)
+        # Counted as sent once its first attempt leaves; the note holds no records.
+        chunk.departure = Departure(self.tally.start, count)
+        listen_departure(chunk.departure)
         try:
             accepted, _ = await self.spec.send(chunk.wire)
         except Exception as exc:  # any failure is this chunk's outcome, never the run's end

@@ -26,6 +26,7 @@ left (safe to replay) from chunks the API may have processed.
 from __future__ import annotations
 
 import ssl
+import weakref
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TypeGuard
@@ -39,7 +40,7 @@ from ._errors import (
     PermissionDeniedError,
 )
 
-__all__ = ["departing", "ends_run", "listen_departure"]
+__all__ = ["Departure", "departing", "ends_run", "listen_departure"]
 
 _FATAL = (AuthenticationError, PermissionDeniedError, AuthorNotAuthorizedError, ClientClosedError)
 
@@ -53,10 +54,37 @@ def ends_run(error: BaseException) -> TypeGuard[BentoError]:
     return isinstance(error, ConnectError) and isinstance(error.__cause__, ssl.SSLError)
 
 
+class Departure:
+    """A departure note for one chunk: remembers that its request left, counts it once.
+
+    A listener must hold little: aiohttp's pooled connections and timers keep a copy of
+    the context they were made in, and with it the listener, for as long as they live.
+    A closure over the chunk kept its records (and the run's counts) alive after the
+    run, one chunk per pooled connection and timer. This holds a count and a weak
+    reference to the counter.
+    """
+
+    __slots__ = ("_count", "_start", "left")
+
+    def __init__(self, start: Callable[[int], None], count: int) -> None:
+        self.left = False
+        self._count = count
+        self._start = weakref.WeakMethod(start)
+
+    def __call__(self) -> None:
+        if self.left:
+            return
+        self.left = True
+        start = self._start()
+        if start is not None:
+            start(self._count)
+
+
 def listen_departure(note: Callable[[], None]) -> None:
     """Have ``note`` called when a request of the current task (or its children) leaves.
 
     Set inside the task that sends: a context variable, so it never leaks to others.
+    Copies of the context outlive the task (see :class:`Departure`): keep ``note`` small.
     """
     _departure.set(note)
 

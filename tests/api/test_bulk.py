@@ -303,3 +303,29 @@ async def test_async_input_is_read_lazily(client: AsyncBento, emu: BentoEmulator
     assert result.accepted == 5_000
     assert 0 < worst <= (2 + 2) * 100
     assert len(_emails(emu)) == 5_000
+
+
+class _Record(dict[str, Any]):
+    """A record that can be watched through a weak reference."""
+
+
+async def test_sent_records_are_not_kept_after_the_run(bento: AsyncBento) -> None:
+    """Once a run ends, nothing of the SDK keeps its accepted records alive, not even the
+    pooled connections whose contexts outlive the chunk tasks that opened them."""
+    import gc
+    import weakref
+
+    refs: list[weakref.ref[_Record]] = []
+
+    def records() -> Iterator[_Record]:
+        for i in range(2_500):
+            record = _Record(email=f"user{i}@example.com", fields={"plan": "pro"})
+            refs.append(weakref.ref(record))
+            yield record
+
+    result = await bento.subscribers.import_many(records(), chunk_size=500, concurrency=4)
+    assert result.accepted == 2_500
+    del result
+    gc.collect()
+    alive = sum(ref() is not None for ref in refs)
+    assert alive == 0, f"{alive} sent records still alive after the run"
