@@ -16,7 +16,7 @@ import attrs
 
 from ._bulk import RecordBatches, Source, settle
 from ._errors import BentoError, NotSentError
-from ._fatal import ends_run, listen_departure
+from ._fatal import Departure, ends_run, listen_departure
 from .models.bulk import Lookup
 from .models.subscribers import Subscriber
 
@@ -27,14 +27,16 @@ __all__ = ["stream_lookups"]
 class _Ask:
     index: int
     key: str
-    left: bool = False  # its request went to the transport
+    departure: Departure = attrs.Factory(Departure)  # notes that its request left
 
-    def depart(self) -> None:
-        self.left = True
+    @property
+    def left(self) -> bool:
+        """Whether its request went to the transport."""
+        return self.departure.left
 
 
 async def _lookup(ask: _Ask, fetch: Callable[[str], Awaitable[Subscriber | None]]) -> Lookup:
-    listen_departure(ask.depart)
+    listen_departure(ask.departure)
     try:
         return Lookup(ask.index, ask.key, await fetch(ask.key))
     except Exception as exc:  # any failure is this lookup's outcome; the others go on

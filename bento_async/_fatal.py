@@ -57,6 +57,7 @@ def ends_run(error: BaseException) -> TypeGuard[BentoError]:
 class Departure:
     """A departure note for one chunk: remembers that its request left, counts it once.
 
+    Lookups use it without a counter, only to know whether their request left.
     A listener must hold little: aiohttp's pooled connections and timers keep a copy of
     the context they were made in, and with it the listener, for as long as they live.
     A closure over the chunk kept its records (and the run's counts) alive after the
@@ -66,16 +67,16 @@ class Departure:
 
     __slots__ = ("_count", "_start", "left")
 
-    def __init__(self, start: Callable[[int], None], count: int) -> None:
+    def __init__(self, start: Callable[[int], None] | None = None, count: int = 0) -> None:
         self.left = False
         self._count = count
-        self._start = weakref.WeakMethod(start)
+        self._start = None if start is None else weakref.WeakMethod(start)
 
     def __call__(self) -> None:
         if self.left:
             return
         self.left = True
-        start = self._start()
+        start = None if self._start is None else self._start()
         if start is not None:
             start(self._count)
 
