@@ -110,7 +110,6 @@ class EventQueue:
         self._wake_pending = False
         self._warned_at = -_WARN_EVERY
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._loop_thread: int | None = None
         self._wake: asyncio.Event | None = None
         self._sender: asyncio.Task[None] | None = None
         self._sends: set[asyncio.Task[None]] = set()
@@ -202,7 +201,7 @@ class EventQueue:
     def _wait_for_room(self) -> None:
         """Apply ``raise`` or ``block`` to a full queue (lock held)."""
         policy = self._opts.overflow
-        if policy == "raise" or threading.get_ident() == self._loop_thread:
+        if policy == "raise" or asyncio._get_running_loop() is self._loop:
             raise QueueFullError(
                 f"the event queue is full ({self._opts.max_queue} events)"
                 + ("" if policy == "raise" else "; 'block' cannot wait on the loop that drains it")
@@ -227,7 +226,6 @@ class EventQueue:
 
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._loop_thread = threading.get_ident()
         self._wake = asyncio.Event()
 
     # -- the loop's side ------------------------------------------------------------------
@@ -412,7 +410,7 @@ class EventQueue:
         loop = self._loop
         if self._closed or self._pid != os.getpid():
             return
-        if loop is not None and loop.is_running() and threading.get_ident() != self._loop_thread:
+        if loop is not None and loop.is_running() and asyncio._get_running_loop() is not loop:
             wait = self._opts.exit_timeout
             future = asyncio.run_coroutine_threadsafe(self.close(wait), loop)
             try:

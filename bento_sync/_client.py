@@ -52,15 +52,17 @@ def _close_open_clients() -> None:
 class Bento(Areas):
     """The synchronous Bento client, for scripts, notebooks, Django and Celery.
 
-    It owns one event-loop thread and one :class:`~bento_async.AsyncBento` on it;
-    every method runs the async method of the same name there. One client is
-    safe to share across threads, works inside a thread whose event loop is
-    running (a Jupyter cell), and survives ``fork()`` (the child gets a fresh
-    loop). Use ``with Bento() as bento:`` or call :meth:`close`; clients left
-    open are closed at interpreter exit.
+    It owns one event loop and one :class:`~bento_async.AsyncBento` on it; every
+    method runs the async method of the same name there. A call made while no other
+    thread is in one runs the loop on the calling thread (no thread crossing); calls
+    from several threads at once, and the event queue's sender, run on the client's
+    own loop thread. One client is safe to share across threads, works inside a thread
+    whose event loop is running (a Jupyter cell), and survives ``fork()`` (the child
+    gets a fresh loop). Use ``with Bento() as bento:`` or call :meth:`close`; clients
+    left open are closed at interpreter exit.
 
-    Takes the same arguments as AsyncBento but ``session`` and ``transport`` (its session
-    lives on the client's own loop thread). A client dropped without close() is released
+    Takes the same arguments as AsyncBento but ``session`` (an aiohttp session belongs
+    to the loop it was made on). A client dropped without close() is released
     when garbage-collected, with a ResourceWarning. Raises ConfigError at construction
     when a credential is missing or a setting is invalid.
     """
@@ -189,7 +191,7 @@ class Bento(Areas):
             root._closed = True
             _open_clients.discard(root)
         root._finalizer.detach()
-        if root._loop.thread is not None:
+        if root._loop.started:
             try:
                 root._loop.run(root._async_client().aclose)
             finally:
@@ -214,11 +216,10 @@ def _release_dropped(loop: LoopThread, current: Callable[[], AsyncBento]) -> Non
     release happens even where warnings are errors. A client that never sent (no loop
     thread, no session) or whose thread did not survive a fork() holds nothing: silent.
     """
-    thread = loop.thread
-    if thread is None or not thread.is_alive():
+    if not loop.started:
         return
     if loop.in_loop_thread():
-        # Collected on its own loop thread, which cannot wait for itself: hand it over.
+        # Collected inside one of its own calls, which cannot wait for itself: hand it over.
         threading.Thread(target=_stop, args=(loop, current), daemon=True).start()
     else:
         _stop(loop, current)

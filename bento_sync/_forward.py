@@ -1,4 +1,4 @@
-"""The bridge under the generated sync methods: each runs one async method on the loop thread.
+"""The bridge under the generated sync methods: each runs one async method on the client's loop.
 
 No behaviour lives here. Every method of a sync resource (generated in ``_resources.py``
 by ``tools/sync_api.py``, which picks the kind from the async method) is one line handing
@@ -15,7 +15,7 @@ the async method and its own arguments to one of these:
 - ``_items``: an async iterator of items, run through its *pages* twin: the caller's
   thread yields each page's items, so a page of 100 items costs one portal crossing;
 - ``_queue``: ``events.queue``: a sync EventQueue (``_queue.py``) over the async queue
-  that method makes on the loop thread.
+  that method makes on the client's loop.
 
 Leaving a sync iterator early (``break``, an exception, garbage collection) closes the
 async generator on the loop at once.
@@ -68,7 +68,7 @@ class SyncResource:
         return f"<sync {type(self).__name__} of {self._bento!r}>"
 
     def _twin(self) -> Any:
-        """Return the async resource this one forwards to (on the loop thread only)."""
+        """Return the async resource this one forwards to (on the client's loop only)."""
         return getattr(self._bento._async_client(), self._area)
 
     def _queue(
@@ -78,7 +78,7 @@ class SyncResource:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> EventQueue:
-        """Return a sync EventQueue over the async queue ``fn`` makes (on the loop thread)."""
+        """Return a sync EventQueue over the async queue ``fn`` makes (on the client's loop)."""
         area = self._area
         return EventQueue(self._bento, lambda client: fn(getattr(client, area), *args, **kwargs))
 
@@ -225,7 +225,7 @@ def _iterate(
     finally:
         aclose = getattr(agen, "aclose", None)
         if aclose is not None:
-            # A closed client (or a call from the loop thread) cannot run it; the loop's own
+            # A closed client (or a call from inside its loop) cannot run it; the loop's own
             # shutdown then closes the generator.
             with contextlib.suppress(RuntimeError):
                 bento._run(aclose)

@@ -2,8 +2,9 @@
 
 The queue itself (buffer, sender, accounting, fork and exit handling) lives in
 ``bento_async._queue``; its sender runs on this client's loop thread. ``track`` is
-thread-safe there already, so it is called directly (no portal crossing); ``flush`` and
-``close`` run on the loop thread through the portal. After ``fork()`` the client's loop
+thread-safe there already, so it is called directly (no loop crossing); ``flush`` and
+``close`` run on the client's loop. While a queue is open the client's loop thread drives
+the loop, so its sender runs between calls. After ``fork()`` the client's loop
 thread is rebuilt, and so is the queue on it (empty: the parent's events stay the
 parent's).
 """
@@ -54,6 +55,7 @@ class EventQueue:
         self._build = build
         self._lock = threading.Lock()
         self._generation = -1
+        self._held = False  # whether this queue keeps the client's loop thread driving
         self._pid = os.getpid()
         self._queue: AsyncEventQueue | None = None
         self._current()  # build now, so a bad option raises here
@@ -70,9 +72,11 @@ class EventQueue:
                 or self._pid != os.getpid()
                 or self._generation != loop.generation
             ):
-                # Running on the loop starts its thread, or a new one in a forked child.
+                # Made on the client's loop (a new one in a forked child), which its
+                # thread then drives until the queue closes: the sender runs between calls.
                 self._queue = loop.run(self._make)
-                self._generation, self._pid = loop.generation, os.getpid()
+                self._generation, self._pid = loop.hold(), os.getpid()
+                self._held = True
             return self._queue
 
     async def _make(self) -> AsyncEventQueue:
@@ -100,7 +104,14 @@ class EventQueue:
         """Flush and stop the queue (see :meth:`bento_async.EventQueue.close`). Idempotent."""
         queue = self._queue
         if queue is not None and not self._bento._root._closed:
-            self._bento._loop_thread().run(queue.close, timeout)
+            loop = self._bento._loop_thread()
+            try:
+                loop.run(queue.close, timeout)
+            finally:
+                with self._lock:
+                    held, self._held = self._held, False
+                if held:
+                    loop.release(self._generation)
 
     def __enter__(self) -> EventQueue:
         return self

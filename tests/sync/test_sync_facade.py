@@ -116,11 +116,31 @@ def test_call_from_loop_thread_raises_clearly(threaded_emulator: BentoEmulator) 
     assert "own event-loop thread" in str(seen[0])
 
 
+def test_a_lone_call_runs_on_the_calling_thread(threaded_emulator: BentoEmulator) -> None:
+    """With no other call in flight, the caller runs the loop itself: its hooks see the
+    calling thread, and no loop thread is started for sequential use."""
+    seen: list[str] = []
+    before = len(_loop_threads())
+    with Bento(
+        **threaded_emulator.credentials,
+        rate_limits=RateLimits.off(),
+        hooks=Hooks(on_request=lambda event: seen.append(threading.current_thread().name)),
+    ) as client:
+        for _ in range(3):
+            client.tags.list()
+        worker = threading.Thread(target=client.tags.list, name="worker")
+        worker.start()
+        worker.join()
+        assert len(_loop_threads()) == before
+    assert seen == [threading.current_thread().name] * 3 + ["worker"]
+
+
 def test_close_leaves_nothing_behind(threaded_emulator: BentoEmulator) -> None:
     """close() stops the loop thread, is idempotent, and later calls fail clearly."""
     before = len(_loop_threads())
     client = Bento(**threaded_emulator.credentials, rate_limits=RateLimits.off())
-    client.tags.list()
+    with ThreadPoolExecutor(4) as pool:  # calls at once: the loop thread runs them
+        list(pool.map(lambda _: client.tags.list(), range(16)))
     assert len(_loop_threads()) == before + 1
     client.close()
     client.close()

@@ -4,8 +4,11 @@ thread, clients refuse pickling, half-built ones render, network options reach t
 from __future__ import annotations
 
 import gc
+import os
 import pickle
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from _hostile import threaded_proxy
@@ -16,27 +19,49 @@ from bento_sync import Bento
 
 
 def _use_and_drop(emulator: BentoEmulator, count: int) -> None:
-    """Make ``count`` clients, call each once, and drop them without close()."""
-    for _ in range(count):
+    """Make ``count`` clients, use each, and drop them without close(): the even ones from
+    this thread alone (no loop thread), the odd ones from two threads at once (which
+    starts the client's loop thread)."""
+    for i in range(count):
         bento = Bento(**emulator.credentials, rate_limits=RateLimits.off())
-        assert bento.tags.list() == []
+        if i % 2:
+            with ThreadPoolExecutor(2) as pool:
+                assert list(pool.map(_list_tags, [bento] * 8)) == [[]] * 8
+        else:
+            assert bento.tags.list() == []
 
 
+def _list_tags(bento: Bento) -> object:
+    return bento.tags.list()
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts /proc/self/fd")
 def test_dropped_clients_release_their_threads(threaded_emulator: BentoEmulator) -> None:
-    """Ten clients dropped without close() leave no loop thread once collected, each with
-    a ResourceWarning like aiohttp's for an unclosed session."""
+    """Ten clients dropped without close() leave no loop thread, loop or socket once
+    collected, each with a ResourceWarning like aiohttp's for an unclosed session."""
     gc.collect()
-    before = threading.active_count()
+    threads, fds = threading.active_count(), _open_fds()
     gc.disable()  # collect only inside pytest.warns (warnings are errors elsewhere)
     try:
         _use_and_drop(threaded_emulator, 10)
-        assert threading.active_count() == before + 10
+        assert threading.active_count() == threads + 5
+        assert _open_fds() >= fds + 10 * 3  # a loop's selector and self-pipe, a socket
         with pytest.warns(ResourceWarning, match="unclosed bento_sync.Bento") as caught:
             gc.collect()
     finally:
         gc.enable()
     assert len([w for w in caught if w.category is ResourceWarning]) == 10
-    assert threading.active_count() == before
+    assert threading.active_count() == threads
+    # The emulator (a thread of this process) closes its ends of the sockets as it sees
+    # the clients' ends close.
+    deadline = time.monotonic() + 5
+    while _open_fds() > fds and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _open_fds() == fds
 
 
 def test_closed_and_unused_clients_do_not_warn_when_collected(
