@@ -30,6 +30,7 @@ import contextlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from typing import Any, Generic, TypeVar
@@ -47,6 +48,20 @@ _CLOSED = "this Bento client was closed during the call"
 WAIT_SLICE = 0.1  # seconds; how often a waiting caller checks for Ctrl-C
 _THREAD = -1  # the _driver value while the loop thread drives
 _STALE = 0.05  # seconds parked after which the next driver first lets the loop catch up
+
+
+_everyone: weakref.WeakSet[LoopThread] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    # A thread of the parent may have held a lock at fork(); in the child no thread ever
+    # will release it. The child gets fresh locks (and, on its first call, a fresh loop).
+    for loop in list(_everyone):
+        loop._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class LoopThread:
@@ -76,6 +91,7 @@ class LoopThread:
         self._made = 0  # tasks made on the loop since the current driver took it
         self._ticking = False  # whether the loop has its Ctrl-C timer
         self.generation = 0
+        _everyone.add(self)
 
     @property
     def thread(self) -> threading.Thread | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import _thread
 import asyncio
 import os
+import signal
 import threading
 import time
 import warnings
@@ -219,6 +220,28 @@ def test_fork_gets_a_fresh_loop(threaded_emulator: BentoEmulator) -> None:
         if pid == 0:  # pragma: no cover - runs in the child
             code = 1
             try:
+                found = client.subscribers.get(email=EMAIL)
+                code = 0 if found is not None and found.email == EMAIL else 1
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert client.subscribers.get(email=EMAIL) is not None
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_fork_while_a_thread_holds_the_clients_lock(threaded_emulator: BentoEmulator) -> None:
+    """A fork() that lands while some thread holds the client's internal lock (a call
+    being handed over) leaves the child a working client, not a lock nobody will release."""
+    with Bento(**threaded_emulator.credentials, rate_limits=RateLimits.off()) as client:
+        client.subscribers.create(EMAIL)
+        with client._loop._lock, warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            code = 1
+            try:
+                signal.alarm(10)  # a deadlock ends the child instead of the test run
                 found = client.subscribers.get(email=EMAIL)
                 code = 0 if found is not None and found.email == EMAIL else 1
             finally:
