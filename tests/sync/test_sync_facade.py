@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import asyncio
+import contextlib
 import os
 import signal
 import threading
@@ -209,24 +210,31 @@ def test_with_options_view_shares_the_client(silent_url: str) -> None:
         assert time.monotonic() - start < 5
 
 
+def _fork_and_look_up(client: Bento, held: contextlib.AbstractContextManager[object]) -> None:
+    """Fork while ``held`` is held; the child must find the subscriber (a deadlock ends it
+    after 10 s instead of the test run), and so must the parent afterwards."""
+    with held, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            signal.alarm(10)
+            found = client.subscribers.get(email=EMAIL)
+            code = 0 if found is not None and found.email == EMAIL else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert client.subscribers.get(email=EMAIL) is not None
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
 def test_fork_gets_a_fresh_loop(threaded_emulator: BentoEmulator) -> None:
     """After fork() the child's calls run on a new loop instead of hanging."""
     with Bento(**threaded_emulator.credentials, rate_limits=RateLimits.off()) as client:
         client.subscribers.create(EMAIL)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
-            pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            code = 1
-            try:
-                found = client.subscribers.get(email=EMAIL)
-                code = 0 if found is not None and found.email == EMAIL else 1
-            finally:
-                os._exit(code)
-        _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0
-        assert client.subscribers.get(email=EMAIL) is not None
+        _fork_and_look_up(client, contextlib.nullcontext())
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
@@ -235,17 +243,4 @@ def test_fork_while_a_thread_holds_the_clients_lock(threaded_emulator: BentoEmul
     being handed over) leaves the child a working client, not a lock nobody will release."""
     with Bento(**threaded_emulator.credentials, rate_limits=RateLimits.off()) as client:
         client.subscribers.create(EMAIL)
-        with client._loop._lock, warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
-            pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            code = 1
-            try:
-                signal.alarm(10)  # a deadlock ends the child instead of the test run
-                found = client.subscribers.get(email=EMAIL)
-                code = 0 if found is not None and found.email == EMAIL else 1
-            finally:
-                os._exit(code)
-        _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0
-        assert client.subscribers.get(email=EMAIL) is not None
+        _fork_and_look_up(client, client._loop._lock)
