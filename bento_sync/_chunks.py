@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from bento_async import BulkCancelledError, BulkInterruptedError, BulkProgress, BulkResult
 from bento_async._bulk import RecordBatches, StopBulk
 
-from ._portal import WAIT_SLICE, LoopThread
+from ._loop import WAIT_SLICE, LoopThread
 
 __all__ = ["Feed", "Outbox", "run_chunked", "stream_chunked"]
 

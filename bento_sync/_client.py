@@ -1,4 +1,4 @@
-"""Bento: the synchronous facade. Every method forwards to AsyncBento through the portal."""
+"""Bento: the synchronous facade. Every method forwards to AsyncBento on the client's event loop."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from bento_async import (
 from bento_async._config import client_repr, refuse_pickling, secret_or_none
 from bento_async._tls import tls_setting
 
-from ._portal import LoopThread
+from ._loop import LoopThread
 from .resources import AREAS, Areas
 
 __all__ = ["Bento"]

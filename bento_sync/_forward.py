@@ -13,7 +13,7 @@ the async method and its own arguments to one of these:
   (``stream_many``): a plain iterator, fed the same way;
 - ``_pages``: an async iterator of pages: a plain iterator, each page crossing on its own;
 - ``_items``: an async iterator of items, run through its *pages* twin: the caller's
-  thread yields each page's items, so a page of 100 items costs one portal crossing;
+  thread yields each page's items, so a page of 100 items costs one call on the loop;
 - ``_queue``: ``events.queue``: a sync EventQueue (``_queue.py``) over the async queue
   that method makes on the client's loop.
 
@@ -103,7 +103,7 @@ class SyncResource:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> Iterator[T]:
-        """Iterate the async iterator method ``fn``, each value crossing the portal alone."""
+        """Iterate the async iterator method ``fn``, each value one call on the loop."""
         return _iterate(self, fn, args, kwargs)
 
     def _items(
@@ -113,7 +113,7 @@ class SyncResource:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> Iterator[T]:
-        """Yield the items of the pages twin ``pages``, a page per portal crossing."""
+        """Yield the items of the pages twin ``pages``, a page per call on the loop."""
         return _items(_iterate(self, pages, args, kwargs))
 
     def _write_many(
@@ -264,7 +264,7 @@ def _check_sync_input(items: object, name: str) -> None:
 
 
 def _shuttle_size(arguments: dict[str, Any]) -> int:
-    """How many items cross the portal at once: a chunk, or at least 100 lookups' worth."""
+    """How many items go to the loop at once: a chunk, or at least 100 lookups' worth."""
     size = arguments.get("chunk_size", arguments.get("concurrency"))
     if not isinstance(size, int) or size < 1:
         return 1  # the async method rejects it before asking for any input

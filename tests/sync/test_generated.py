@@ -83,7 +83,7 @@ def test_the_generator_copies_expressions_and_raw_docstrings(
 
 def test_an_item_iterator_needs_a_pages_twin() -> None:
     """An async item iterator whose class has no `pages` with the same arguments cannot be
-    generated: the sync side would cross the portal once per item."""
+    generated: the sync side would run one call on the loop per item."""
 
     class Lonely:
         async def iter(self, *, start: int = 1) -> AsyncIterator[int]:

@@ -61,8 +61,8 @@ def test_every_async_method_has_a_sync_twin() -> None:
 def test_each_twin_runs_its_method_through_the_fitting_bridge() -> None:
     """Coroutines forward their result (bulk ones feed their input a chunk at a time),
     streams of outcomes forward as streams, page iterators forward pages, and item
-    iterators go through a pages twin with the same arguments, so the sync facade crosses
-    the portal a page at a time."""
+    iterators go through a pages twin with the same arguments, so the sync facade goes to
+    the loop a page at a time."""
     kinds: dict[str, set[str]] = {}
     for (area, async_cls), (_, sync_cls) in zip(ASYNC_AREAS, SYNC_AREAS, strict=True):
         for name, method in _public_methods(async_cls).items():

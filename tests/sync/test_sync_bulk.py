@@ -1,5 +1,5 @@
-"""Bulk work through the sync facade: inputs read in the caller's thread, chunks across the
-portal, callbacks in the caller's thread, Ctrl-C between chunks with the partial result."""
+"""Bulk work through the sync facade: inputs read in the caller's thread, chunks handed to the
+loop, callbacks in the caller's thread, Ctrl-C between chunks with the partial result."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Paged lists in the sync facade: plain iterators that cross the portal a page at a time."""
+"""Paged lists in the sync facade: plain iterators that go to the client's loop a page at a time."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bento_sync import Bento
 
 
 def _count_crossings(client: Bento, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the calls that cross the portal from this client."""
+    """Count the calls that this client runs on its loop."""
     crossings = [0]
     run: Callable[..., Any] = client._run
 
@@ -28,7 +28,7 @@ def _count_crossings(client: Bento, monkeypatch: pytest.MonkeyPatch) -> list[int
     return crossings
 
 
-def test_iter_crosses_the_portal_a_page_at_a_time(
+def test_iter_goes_to_the_loop_a_page_at_a_time(
     sync_bento: Bento, threaded_emulator: BentoEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """60 broadcasts (3 pages) cost one crossing per page plus start, end and close."""

@@ -13,7 +13,7 @@ import pytest
 
 from bento_async import RateLimits, RetryPolicy
 from bento_sync import Bento
-from bento_sync._portal import LoopThread, _Call
+from bento_sync._loop import LoopThread, _Call
 
 
 def test_a_call_cancelled_before_it_starts_leaves_nothing_behind() -> None:
