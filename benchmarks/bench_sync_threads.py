@@ -15,7 +15,7 @@ from bento_sync import Bento
 from ._baselines import check_subscriber, our_async_client
 from ._harness import Result, cli, summarise
 from ._server import ServerInfo, ServerProcess
-from ._timing import EventLoop, async_rate, interleave, ratios, threaded_rate
+from ._timing import EventLoop, async_rate, counting_cpu, interleave, ratios, threaded_rate
 
 __all__ = ["run"]
 
@@ -25,21 +25,28 @@ THREADS = 8
 def run(quick: bool) -> list[Result]:
     """Measure both, interleaved, and return the ratio row."""
     runs, total = (2, 200) if quick else (15, 1600)
+    cpu: dict[str, list[float]] = {"sync": [], "async": []}
     with ServerProcess("minimal") as info:
-        rates = _measure(info, runs, total)
+        rates = _measure(info, runs, total, cpu)
     sync, aio = (statistics.median(rates[k]) for k in ("sync", "async"))
+    sync_cpu, aio_cpu = (statistics.median(cpu[k]) for k in ("sync", "async"))
     return [
         summarise(
             "sync facade, threads",
             f"{THREADS} threads on one bento_sync.Bento / AsyncBento at concurrency {THREADS}",
             ratios(rates["sync"], rates["async"]),
             target=0.75,
-            detail=f"Bento {sync:,.0f}/s, AsyncBento {aio:,.0f}/s",
+            detail=(
+                f"Bento {sync:,.0f}/s, AsyncBento {aio:,.0f}/s; "
+                f"client CPU per call {sync_cpu:.0f} vs {aio_cpu:.0f} µs"
+            ),
         )
     ]
 
 
-def _measure(info: ServerInfo, runs: int, total: int) -> dict[str, list[float]]:
+def _measure(
+    info: ServerInfo, runs: int, total: int, cpu: dict[str, list[float]]
+) -> dict[str, list[float]]:
     email = info["email"]
     with EventLoop() as loop, Bento(**info["credentials"], rate_limits=RateLimits.off()) as bento:
         ours = our_async_client(info)
@@ -57,8 +64,14 @@ def _measure(info: ServerInfo, runs: int, total: int) -> dict[str, list[float]]:
             return interleave(
                 runs,
                 {
-                    "sync": lambda: threaded_rate(sync_get, total, THREADS),
-                    "async": lambda: loop.run(async_rate(async_get, total, THREADS)),
+                    "sync": counting_cpu(
+                        lambda: threaded_rate(sync_get, total, THREADS), total, cpu["sync"]
+                    ),
+                    "async": counting_cpu(
+                        lambda: loop.run(async_rate(async_get, total, THREADS)),
+                        total,
+                        cpu["async"],
+                    ),
                 },
             )
         finally:

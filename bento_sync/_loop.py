@@ -47,6 +47,7 @@ _REENTRY = (
 _CLOSED = "this Bento client was closed during the call"
 WAIT_SLICE = 0.1  # seconds; how often a waiting caller checks for Ctrl-C
 _THREAD = -1  # the _driver value while the loop thread drives
+_LINGER = 0.002  # seconds the loop thread stays after its work is done
 _STALE = 0.05  # seconds parked after which the next driver first lets the loop catch up
 
 
@@ -318,17 +319,26 @@ class LoopThread:
         """Run the loop until no call, hold or task is left (or the client closes)."""
         nudge = self._nudge = asyncio.Event()
         me = asyncio.current_task()
+        lingered = False
         try:
             while not self._closed:
                 with self._lock:
                     idle = not self._pending and not self._holds
                 if not idle:
+                    lingered = False
                     nudge.clear()
                     await nudge.wait()
                     continue
                 others = [task for task in asyncio.all_tasks() if task is not me]
                 if not others:
-                    return
+                    if lingered:
+                        return
+                    # Threads that call in turn leave gaps with nothing in flight: stay a
+                    # moment, so the loop does not bounce between them and this thread.
+                    lingered = True
+                    await asyncio.sleep(_LINGER)
+                    continue
+                lingered = False
                 waiter = asyncio.ensure_future(nudge.wait())
                 nudge.clear()
                 await asyncio.wait([*others, waiter], return_when=asyncio.FIRST_COMPLETED)
