@@ -213,8 +213,8 @@ def _release_dropped(loop: LoopThread, current: Callable[[], AsyncBento]) -> Non
     """Close the session and stop the loop thread of a client collected without close().
 
     Warns ResourceWarning afterwards (as aiohttp does for an unclosed session), so the
-    release happens even where warnings are errors. A client that never sent (no loop
-    thread, no session) or whose thread did not survive a fork() holds nothing: silent.
+    release happens even where warnings are errors. A client that never sent (no loop,
+    no session) or whose loop was its parent's before a fork() holds nothing: silent.
     """
     if not loop.started:
         return
