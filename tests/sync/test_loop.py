@@ -85,22 +85,22 @@ def test_the_loop_moves_to_its_thread_under_load_and_back_when_idle() -> None:
     rest. Once all is done the loop is parked, and a lone call runs on its caller again."""
     loop = LoopThread("bento-test")
     first_may_end, second_may_end = threading.Event(), threading.Event()
+    first_began, second_began = threading.Event(), threading.Event()
 
-    async def until(event: threading.Event) -> list[str]:
+    async def until(began: threading.Event, may_end: threading.Event) -> list[str]:
         seen = [_here()]
-        await asyncio.get_running_loop().run_in_executor(None, event.wait)
+        began.set()
+        await asyncio.get_running_loop().run_in_executor(None, may_end.wait)
         return [*seen, _here()]
 
     try:
         assert loop.run(_where) == _here()
         assert loop.thread is None
         with ThreadPoolExecutor(1, thread_name_prefix="caller") as pool:
-            first = pool.submit(loop.run, until, first_may_end)
-            deadline = time.monotonic() + 5
-            while loop._driver is None and time.monotonic() < deadline:
-                time.sleep(0.001)
-            second = pool_of_one(lambda: loop.run(until, second_may_end))
-            time.sleep(0.1)
+            first = pool.submit(loop.run, until, first_began, first_may_end)
+            assert first_began.wait(5)
+            second = pool_of_one(lambda: loop.run(until, second_began, second_may_end))
+            assert second_began.wait(5)
             first_may_end.set()
             assert first.result(timeout=10) == ["caller_0", "caller_0"]
             second_may_end.set()

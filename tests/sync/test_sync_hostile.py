@@ -8,12 +8,12 @@ import os
 import pickle
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from _hostile import threaded_proxy
+from _overlap import overlapping_calls
 
-from bento_async import InsecureTLSWarning, RateLimits
+from bento_async import Hooks, InsecureTLSWarning, RateLimits
 from bento_emulator import BentoEmulator
 from bento_sync import Bento
 
@@ -23,16 +23,16 @@ def _use_and_drop(emulator: BentoEmulator, count: int) -> None:
     this thread alone (no loop thread), the odd ones from two threads at once (which
     starts the client's loop thread)."""
     for i in range(count):
-        bento = Bento(**emulator.credentials, rate_limits=RateLimits.off())
+        sent = threading.Event()
+        bento = Bento(
+            **emulator.credentials,
+            rate_limits=RateLimits.off(),
+            hooks=Hooks(on_request=lambda event, sent=sent: sent.set()),
+        )
         if i % 2:
-            with ThreadPoolExecutor(2) as pool:
-                assert list(pool.map(_list_tags, [bento] * 8)) == [[]] * 8
+            overlapping_calls(bento, emulator, sent)
         else:
             assert bento.tags.list() == []
-
-
-def _list_tags(bento: Bento) -> object:
-    return bento.tags.list()
 
 
 def _open_fds() -> int:

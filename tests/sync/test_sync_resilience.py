@@ -49,7 +49,7 @@ def test_threads_share_one_set_of_buckets() -> None:
             results = list(pool.map(lambda _: client.tags.list(), range(16)))
         threads = [t for t in threading.enumerate() if t.name == "bento-sync"]
     assert results == [[]] * 16
-    assert len(threads) == 1
+    assert len(threads) <= 1  # one loop thread at most, however many threads call
     assert busiest(sent, quota.period) <= quota.limit
     assert len(sent) == 16
 
