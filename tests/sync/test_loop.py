@@ -6,7 +6,7 @@ import asyncio
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
@@ -96,10 +96,13 @@ def test_the_loop_moves_to_its_thread_under_load_and_back_when_idle() -> None:
     try:
         assert loop.run(_where) == _here()
         assert loop.thread is None
-        with ThreadPoolExecutor(1, thread_name_prefix="caller") as pool:
+        with (
+            ThreadPoolExecutor(1, thread_name_prefix="caller") as pool,
+            ThreadPoolExecutor(1, thread_name_prefix="other") as other,
+        ):
             first = pool.submit(loop.run, until, first_began, first_may_end)
             assert first_began.wait(5)
-            second = pool_of_one(lambda: loop.run(until, second_began, second_may_end))
+            second = other.submit(loop.run, until, second_began, second_may_end)
             assert second_began.wait(5)
             first_may_end.set()
             assert first.result(timeout=10) == ["caller_0", "caller_0"]
@@ -113,20 +116,6 @@ def test_the_loop_moves_to_its_thread_under_load_and_back_when_idle() -> None:
         loop.stop()
     assert loop.thread is not None
     assert not loop.thread.is_alive()
-
-
-def pool_of_one(fn: Callable[[], list[str]]) -> Future[list[str]]:
-    """Run ``fn`` on a thread of its own; return its future."""
-    future: Future[list[str]] = Future()
-
-    def work() -> None:
-        try:
-            future.set_result(fn())
-        except BaseException as exc:
-            future.set_exception(exc)
-
-    threading.Thread(target=work).start()
-    return future
 
 
 def test_a_task_left_running_by_a_call_is_driven_after_it_returns() -> None:
