@@ -218,7 +218,7 @@ def _release_dropped(loop: LoopThread, current: Callable[[], AsyncBento]) -> Non
     """
     if not loop.started:
         return
-    if loop.in_loop_thread():
+    if loop.inside_loop():
         # Collected inside one of its own calls, which cannot wait for itself: hand it over.
         threading.Thread(target=_stop, args=(loop, current), daemon=True).start()
     else:

@@ -135,7 +135,7 @@ class LoopThread:
         self._made += 1
         return asyncio.Task(coro, loop=loop, **kwargs)
 
-    def in_loop_thread(self) -> bool:
+    def inside_loop(self) -> bool:
         """Whether the caller is running this loop now (inside one of its calls)."""
         loop = self._loop
         return loop is not None and asyncio._get_running_loop() is loop
@@ -280,7 +280,7 @@ class LoopThread:
         The loop thread drives until the future is done. Cancelling the future cancels
         the coroutine.
         """
-        if self.in_loop_thread():
+        if self.inside_loop():
             raise RuntimeError(_REENTRY)
         loop = self._ensure()
         generation = self.hold(settled=False)
@@ -350,7 +350,7 @@ class LoopThread:
 
     def stop(self) -> None:
         """Cancel what is left on the loop, close it and end its thread (idempotent)."""
-        if self.in_loop_thread():
+        if self.inside_loop():
             raise RuntimeError("cannot close a bento_sync client from its own loop thread")
         with self._lock:
             loop = self._loop
