@@ -15,6 +15,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from .models._base import ApiObject, Resource, parse_datetime, snake_case
 from .models._enums import OpenEnum
+from .models._frozen import EMPTY, ReadOnlyDict, type_only
 from .models.stats import ReportData, ReportPoint
 
 __all__ = ["configure_converter", "converter", "make_converter"]
@@ -68,6 +69,40 @@ def _split(
     return data, extra
 
 
+_MISSING: Any = object()
+
+
+def _extra(extra: dict[Any, Any], kind: Any) -> dict[Any, Any]:
+    """Return a model's ``extra``: the keys no field took, and the item's type (if any).
+
+    An empty one, and one holding only the type, is shared read-only (see ``_frozen``).
+    """
+    if kind is _MISSING:
+        return extra or EMPTY
+    if not extra:
+        return type_only(kind)
+    # Interned: one string per type for every model kept, and a fan-out keeps thousands.
+    extra.setdefault("type", sys.intern(kind) if type(kind) is str else kind)
+    return extra
+
+
+def _is_str_mapping(tp: Any) -> bool:
+    return tp in (Mapping[str, Any], typing.Mapping[str, Any])
+
+
+def _str_mapping_hook() -> Callable[[Any, Any], Mapping[str, Any]]:
+    """Structure ``Mapping[str, Any]`` as cattrs does, but share an empty result."""
+    default = cattrs.Converter().get_structure_hook(Mapping[str, Any])
+
+    def hook(value: Any, tp: Any) -> Mapping[str, Any]:
+        if type(value) is ReadOnlyDict:
+            return value
+        result: Mapping[str, Any] = default(value, tp)
+        return result or EMPTY
+
+    return hook
+
+
 def _resource_hook(
     conv: cattrs.Converter, cls: type[T], *, shortcut: bool = True
 ) -> Callable[[Any, type[T]], T]:
@@ -90,9 +125,8 @@ def _resource_hook(
         data, extra = _split(attributes, lambda key: renames.get(key, key), known, nullable_default)
         if "id" in value and "id" in known:
             data["id"] = value["id"]
-        if value is not attributes and "type" in value:
-            extra.setdefault("type", value["type"])
-        data["extra"] = extra
+        kind = value["type"] if value is not attributes and "type" in value else _MISSING
+        data["extra"] = _extra(extra, kind)
         return base(data, cls)
 
     return hook
@@ -113,7 +147,7 @@ def _api_object_hook(conv: cattrs.Converter, cls: type[T]) -> Callable[[Any, typ
         if not isinstance(value, Mapping):
             raise ValueError(f"expected an object, got {type(value).__name__}")
         data, extra = _split(value, name_of, known, nullable_default)
-        data["extra"] = extra
+        data["extra"] = extra or EMPTY
         return base(data, cls)
 
     return hook
@@ -211,9 +245,6 @@ class _NotPlain(Exception):
     """A value the shortcut leaves to cattrs."""
 
 
-_MISSING = object()
-
-
 def _str_tuple(value: Any) -> tuple[str, ...]:
     if type(value) not in (list, tuple):
         raise _NotPlain
@@ -227,6 +258,8 @@ def _str_tuple(value: Any) -> tuple[str, ...]:
 def _str_mapping(value: Any) -> dict[str, Any]:
     if type(value) is not dict:
         raise _NotPlain
+    if not value:
+        return EMPTY
     try:
         "".join(value)  # every key a string
     except TypeError:
@@ -269,6 +302,7 @@ def _default_hooks(conv: cattrs.Converter, tp: Any) -> bool:
     """Whether ``conv`` structures ``tp`` (and its arguments) as a fresh converter would."""
     reference = cattrs.Converter()
     reference.register_structure_hook(datetime, _structure_datetime)
+    reference.register_structure_hook_func(_is_str_mapping, _str_mapping_hook())
     return all(
         _hook_name(conv, t) == _hook_name(reference, t)
         for t in (tp, *typing.get_args(tp))
@@ -303,8 +337,7 @@ _HEAD = """def build(value):
     if type(a) is not dict:
         raise _NotPlain
     left = len(a)"""
-# Its last lines but the return: what no field took goes to ``extra``, with the item's type
-# (interned: one string per type for every model kept, and a fan-out keeps thousands).
+# Its last lines but the return: what no field took goes to ``extra``, with the item's type.
 _TAIL = """    extra = {}
     if left:
         for key, item in a.items():
@@ -312,9 +345,7 @@ _TAIL = """    extra = {}
                 if type(key) is not str:
                     raise _NotPlain
                 extra[key] = item
-    if value is not a and 'type' in value:
-        kind = value['type']
-        extra.setdefault('type', intern(kind) if type(kind) is str else kind)"""
+    extra = _extra(extra, value['type'] if value is not a and 'type' in value else _M)"""
 
 
 def _generate(
@@ -333,7 +364,7 @@ def _generate(
         "_M": _MISSING,
         "_NotPlain": _NotPlain,
         "_KNOWN": known,
-        "intern": sys.intern,
+        "_extra": _extra,
     }
     lines = [_HEAD]
     for field in fields:
@@ -388,6 +419,7 @@ def configure_converter(conv: cattrs.Converter) -> None:
     """
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook_func(_is_str_mapping, _str_mapping_hook())
     conv.register_unstructure_hook(datetime, lambda value: value.isoformat())
     conv.register_structure_hook_factory(_is_resource, lambda cls: _resource_hook(conv, cls))
     conv.register_structure_hook_factory(_is_api_object, lambda cls: _api_object_hook(conv, cls))

@@ -21,6 +21,7 @@ class Resource:
     ``__wire_names__`` maps a wire key that is not a Python name (``from``) to its field.
     """
 
+    __slots__ = ()  # a model's instances carry no __dict__: a fan-out keeps thousands
     __jsonapi__: ClassVar[bool] = True
 
 
@@ -32,6 +33,7 @@ class ApiObject:
     know are kept, as sent, in ``extra``.
     """
 
+    __slots__ = ()
     __plain_object__: ClassVar[bool] = True
 
 

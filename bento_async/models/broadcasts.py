@@ -10,6 +10,7 @@ import attrs
 
 from ._base import Resource
 from ._enums import OpenEnum
+from ._frozen import EMPTY
 
 __all__ = [
     "Broadcast",
@@ -57,7 +58,7 @@ class Sender(Resource):
 
     email: str | None = None
     name: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -68,7 +69,7 @@ class BroadcastTemplate(Resource):
     subject: str | None = None
     to: str | None = None
     html: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -77,7 +78,7 @@ class BroadcastStats(Resource):
 
     open_rate: float | None = None
     click_rate: float | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -107,7 +108,7 @@ class Broadcast(Resource):
     created_at: datetime | None = None
     send_at: datetime | None = None
     sent_final_batch_at: datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -140,7 +141,7 @@ class CreatedBroadcast(Resource):
     name: str | None = None
     template_id: str | None = None
     dashboard_url: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -150,7 +151,7 @@ class BroadcastFailure(Resource):
     index: int | None = None
     name: str | None = None
     error: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen

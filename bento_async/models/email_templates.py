@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from ._base import Resource
+from ._frozen import EMPTY
 
 __all__ = ["EmailTemplate", "TemplateStats", "TemplateSummary"]
 
@@ -19,7 +20,7 @@ class TemplateStats(Resource):
 
     open_rate: float | None = None
     click_rate: float | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -32,7 +33,7 @@ class EmailTemplate(Resource):
     html: str | None = None
     created_at: datetime | None = None
     stats: TemplateStats | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -42,4 +43,4 @@ class TemplateSummary(Resource):
     id: str
     subject: str | None = None
     stats: TemplateStats | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)

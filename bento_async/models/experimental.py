@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from ._base import ApiObject
+from ._frozen import EMPTY
 
 __all__ = [
     "BlacklistResult",
@@ -32,7 +33,7 @@ class EmailValidation(ApiObject):
     """
 
     valid: bool
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -45,7 +46,7 @@ class JessesRulesetResult(ApiObject):
 
     valid: bool | None = None
     reasons: tuple[str, ...] = ()
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -59,7 +60,7 @@ class GenderGuess(ApiObject):
 
     gender: str | None = None
     confidence: float | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -81,7 +82,7 @@ class Geolocation(ApiObject):
     dma_code: str | int | None = None
     area_code: str | int | None = None
     timezone: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -90,8 +91,8 @@ class BlacklistResult(ApiObject):
 
     description: str | None = None
     query: str | None = None
-    results: Mapping[str, bool] = attrs.field(factory=dict)
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    results: Mapping[str, bool] = attrs.field(default=EMPTY)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
     @property
     def listed(self) -> bool:
@@ -111,4 +112,4 @@ class ModerationResult(ApiObject):
     valid: bool
     reasons: tuple[str, ...] = ()
     safe_original_content: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)

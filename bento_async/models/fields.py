@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from ._base import Resource
+from ._frozen import EMPTY
 
 __all__ = ["Field"]
 
@@ -22,4 +23,4 @@ class Field(Resource):
     name: str | None = None
     whitelisted: bool | None = None
     created_at: datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from ._base import Resource
+from ._frozen import EMPTY
 
 __all__ = ["FormResponse", "FormResponseData"]
 
@@ -20,9 +21,9 @@ class FormResponseData(Resource):
     id: str | None = None
     type: str | None = None
     date: datetime | None = None
-    fields: Mapping[str, Any] = attrs.field(factory=dict)
-    details: Mapping[str, Any] = attrs.field(factory=dict)
-    identity: Mapping[str, Any] = attrs.field(factory=dict)
+    fields: Mapping[str, Any] = attrs.field(default=EMPTY)
+    details: Mapping[str, Any] = attrs.field(default=EMPTY)
+    identity: Mapping[str, Any] = attrs.field(default=EMPTY)
     ip: str | None = None
     browser: Mapping[str, Any] | None = None
     location: Mapping[str, Any] | None = None
@@ -30,7 +31,7 @@ class FormResponseData(Resource):
     site: Any = None
     visit: Any = None
     visitor: Any = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
     @property
     def email(self) -> str | None:
@@ -46,4 +47,4 @@ class FormResponse(Resource):
     id: str
     uuid: str | None = None
     data: FormResponseData = attrs.field(factory=FormResponseData)
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)

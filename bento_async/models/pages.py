@@ -7,6 +7,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from ._frozen import EMPTY
+
 __all__ = ["Page", "PageMeta"]
 
 T = TypeVar("T")
@@ -24,7 +26,7 @@ class PageMeta:
     total: int | None = None
     total_pages: int | None = None
     count: int | None = None
-    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    raw: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen

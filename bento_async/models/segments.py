@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from ._base import Resource
+from ._frozen import EMPTY
 
 __all__ = ["Segment", "SegmentMatch"]
 
@@ -23,7 +24,7 @@ class Segment(Resource):
     visitor_event_query: Mapping[str, Any] | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -31,4 +32,4 @@ class SegmentMatch(Resource):
     """The answer of ``fetch/segments/:id/match`` (undocumented: see ``extra`` for the rest)."""
 
     matched: bool | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)

@@ -10,6 +10,7 @@ import attrs
 
 from ._base import Resource
 from ._enums import OpenEnum
+from ._frozen import EMPTY
 from .email_templates import TemplateSummary
 
 __all__ = ["DelayInterval", "EmailSequence"]
@@ -37,7 +38,7 @@ class EmailSequence(Resource):
     prefix_id: str | None = None
     created_at: datetime | None = None
     email_templates: tuple[TemplateSummary, ...] = ()
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
     @property
     def ref(self) -> str | None:

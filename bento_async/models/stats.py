@@ -9,6 +9,7 @@ import attrs
 
 from ._base import ApiObject
 from ._enums import OpenEnum
+from ._frozen import EMPTY
 
 __all__ = [
     "AdsAttribution",
@@ -63,7 +64,7 @@ class StatsCounts(ApiObject):
     user_count: int
     subscriber_count: int
     unsubscriber_count: int
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -83,7 +84,7 @@ class ReportPoint(ApiObject):
     g: str | None = None
     x: str | int | float | None = None
     y: int | float | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 ReportData = int | float | tuple[ReportPoint, ...] | None
@@ -103,7 +104,7 @@ class ReportStats(ApiObject):
     chart_style: ChartStyle | str | None = None
     report_type: str | None = None
     report_name: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
     @property
     def value(self) -> int | float | None:
@@ -125,7 +126,7 @@ class AdsAttribution(ApiObject):
     window_days: int | None = None
     settings_path: str | None = None
     applies_to_ad_revenue: bool | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -135,7 +136,7 @@ class AdsRevenueModeDetails(ApiObject):
     mode: RevenueMode | str | None = None
     label: str | None = None
     description: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -146,11 +147,11 @@ class AdsTotals(ApiObject):
     customers: int = 0
     revenue_cents: int = 0
     revenue_currency: str | None = None
-    revenue_by_currency: Mapping[str, int | float] = attrs.field(factory=dict)
+    revenue_by_currency: Mapping[str, int | float] = attrs.field(default=EMPTY)
     revenue_visitor_count: int = 0
     customer_rate: float = 0.0
     top_source: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -161,7 +162,7 @@ class AdsChartPoint(ApiObject):
     signups: int = 0
     customers: int = 0
     revenue: int | float = 0
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -175,9 +176,9 @@ class AdsBreakdownRow(ApiObject):
     customer_rate: float = 0.0
     revenue_cents: int = 0
     revenue_currency: str | None = None
-    revenue_by_currency: Mapping[str, int | float] = attrs.field(factory=dict)
+    revenue_by_currency: Mapping[str, int | float] = attrs.field(default=EMPTY)
     revenue_per_signup_cents: int | float = 0
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
 
 @attrs.frozen
@@ -196,4 +197,4 @@ class AdsStats(ApiObject):
     chart_data: tuple[AdsChartPoint, ...] = ()
     breakdown: tuple[AdsBreakdownRow, ...] = ()
     revenue_truncated: bool | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)

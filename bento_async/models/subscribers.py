@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from ._base import Resource
+from ._frozen import EMPTY
 
 __all__ = ["Subscriber"]
 
@@ -24,11 +25,11 @@ class Subscriber(Resource):
     id: str
     uuid: str
     email: str
-    fields: Mapping[str, Any] = attrs.field(factory=dict)
+    fields: Mapping[str, Any] = attrs.field(default=EMPTY)
     cached_tag_ids: tuple[str, ...] = ()
     unsubscribed_at: datetime | None = None
     navigation_url: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
 
     @property
     def subscribed(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from ._base import Resource
+from ._frozen import EMPTY
 
 __all__ = ["Tag"]
 
@@ -22,4 +23,4 @@ class Tag(Resource):
     created_at: datetime | None = None
     discarded_at: datetime | None = None
     site_id: int | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)

@@ -10,6 +10,7 @@ import attrs
 
 from ._base import Resource
 from ._enums import OpenEnum
+from ._frozen import EMPTY
 from .email_templates import TemplateSummary
 
 __all__ = ["Workflow", "WorkflowStatus"]
@@ -31,4 +32,4 @@ class Workflow(Resource):
     status: WorkflowStatus | None = None
     created_at: datetime | None = None
     email_templates: tuple[TemplateSummary, ...] = ()
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False)
