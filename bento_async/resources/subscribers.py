@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import operator
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +26,7 @@ from .._errors import (
     UndeliveredError,
     ValidationError,
 )
-from .._fanout import stream_lookups
+from .._fanout import collect_lookups, stream_lookups
 from .._http import Request, encode_body, encode_fast
 from .._validate import all_valid_emails, check_email, check_flat_fields, raise_if
 from ..models import CommandResult, Subscriber
@@ -362,12 +370,8 @@ class Subscribers(ResourceBase):
         Raises ValidationError for both or neither argument, a single string, or
         a bad ``concurrency``.
         """
-        found: list[Lookup | None] = []
-        async for lookup in self.stream_many(emails, uuids=uuids, concurrency=concurrency):
-            if lookup.index >= len(found):
-                found.extend([None] * (lookup.index + 1 - len(found)))
-            found[lookup.index] = lookup
-        return [lookup for lookup in found if lookup is not None]
+        keys, fetch = self._lookups(emails, uuids, concurrency)
+        return await collect_lookups(keys, fetch, concurrency=concurrency)
 
     def stream_many(
         self,
@@ -384,6 +388,16 @@ class Subscribers(ResourceBase):
 
         Raises ValidationError, on the call, as get_many does.
         """
+        keys, fetch = self._lookups(emails, uuids, concurrency)
+        return stream_lookups(keys, fetch, concurrency=concurrency)
+
+    def _lookups(
+        self,
+        emails: Iterable[str] | AsyncIterable[str] | None,
+        uuids: Iterable[str] | AsyncIterable[str] | None,
+        concurrency: int,
+    ) -> tuple[Iterable[str] | AsyncIterable[str], Callable[[str], Awaitable[Subscriber | None]]]:
+        """Check the arguments of a fan-out; return its keys and the lookup of one key."""
         issues: list[InputIssue] = []
         if (emails is None) == (uuids is None):
             issues.append(InputIssue("", "give exactly one of emails or uuids"))
@@ -395,6 +409,6 @@ class Subscribers(ResourceBase):
             issues.append(InputIssue("concurrency", "must be at least 1"))
         raise_if(issues)
         if emails is not None:
-            return stream_lookups(emails, lambda key: self.get(email=key), concurrency=concurrency)
+            return emails, lambda key: self.get(email=key)
         assert uuids is not None
-        return stream_lookups(uuids, lambda key: self.get(uuid=key), concurrency=concurrency)
+        return uuids, lambda key: self.get(uuid=key)

@@ -158,6 +158,35 @@ async def test_fan_out_thousands_one_outcome_per_input_in_order(
     assert faults.lookups == 2_500 + 500  # malformed keys never reach the server
 
 
+async def test_fan_out_runs_one_task_per_slot_not_per_key(
+    client: AsyncBento, emu: BentoEmulator
+) -> None:
+    """get_many and stream_many over 400 keys start at most `concurrency` tasks of their own
+    (long-lived runners), not one per key."""
+    for i in range(0, 400, 2):
+        emu.state.find_or_create_subscriber(f"user{i}@example.com")
+    loop = asyncio.get_running_loop()
+    made: list[str] = []
+
+    def counting(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        code = getattr(coro, "cr_code", None)
+        if code is not None and "bento_async" in code.co_filename:  # not the emulator's
+            made.append(coro.__qualname__)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    keys = [f"user{i}@example.com" for i in range(400)]
+    loop.set_task_factory(counting)
+    try:
+        lookups = await client.subscribers.get_many(keys, concurrency=16)
+        streamed = [lk async for lk in client.subscribers.stream_many(keys, concurrency=16)]
+    finally:
+        loop.set_task_factory(None)
+    assert [lk.found for lk in lookups] == [i % 2 == 0 for i in range(400)]
+    assert sorted(lk.index for lk in streamed) == list(range(400))
+    assert made.count("_FanOut._run") <= 2 * 16
+    assert len(made) <= 2 * 16 + 4, sorted(set(made))
+
+
 async def test_lookups_by_uuid(client: AsyncBento, emu: BentoEmulator) -> None:
     """get_many looks up by uuid too."""
     subs = [emu.state.find_or_create_subscriber(f"u{i}@example.com")[0] for i in range(3)]
@@ -195,8 +224,8 @@ async def test_stream_yields_as_completed_with_bounded_input(
     assert 1 not in seen[:50]
     assert faults.max_in_flight <= 8
     assert read <= 100 + 8 + 8
-    lookups = [t for t in asyncio.all_tasks() if "_lookup" in repr(t.get_coro())]
-    assert lookups == []  # closing cancelled the lookups in flight
+    runners = [t for t in asyncio.all_tasks() if "_FanOut._run" in repr(t.get_coro())]
+    assert runners == []  # closing ended the runners and cancelled the lookups in flight
 
 
 async def test_cancelling_mid_import_accounts_for_every_record(

@@ -24,7 +24,7 @@ from bento_async import (
     ServerError,
 )
 from bento_async._bulk import BulkSpec, StopBulk, Tally, answered, run_bulk
-from bento_async._fanout import stream_lookups
+from bento_async._fanout import collect_lookups, stream_lookups
 from bento_async._fatal import departing
 from bento_async.models.bulk import ChunkOutcome, InvalidRecord
 
@@ -363,33 +363,72 @@ def test_tally_counts_only_grow(ops: list[tuple[Any, ...]]) -> None:
     assert [r.position for r in result.invalid] == sorted(r.position for r in result.invalid)
 
 
-@settings(max_examples=60, deadline=None)
-@given(n=st.integers(0, 80), concurrency=st.integers(1, 8), seed=st.integers(0, 100))
-def test_lookups_one_per_key(n: int, concurrency: int, seed: int) -> None:
-    """stream_lookups yields exactly one outcome per key, with at most `concurrency` in flight."""
+@settings(max_examples=120, deadline=None)
+@given(
+    n=st.integers(0, 80),
+    concurrency=st.integers(1, 8),
+    seed=st.integers(0, 100),
+    fatal_at=st.none() | st.integers(0, 80),
+    collect=st.booleans(),
+)
+def test_lookups_one_per_key(
+    n: int, concurrency: int, seed: int, fatal_at: int | None, collect: bool
+) -> None:
+    """stream_lookups and collect_lookups give exactly one outcome per key, with at most
+    `concurrency` in flight and the first alone; after a fatal error no lookup starts, and
+    only lookups whose request had not left are reported not sent."""
     rng = random.Random(seed)
-    in_flight = 0
-    worst = 0
+    in_flight = worst = worst_before_answer = 0
+    answered_once = fatal_seen = False
+    started_after_fatal = 0
+    left: set[str] = set()
 
     async def fetch(key: str) -> None:
-        nonlocal in_flight, worst
+        nonlocal in_flight, worst, worst_before_answer, answered_once, fatal_seen
+        nonlocal started_after_fatal
+        started_after_fatal += fatal_seen
         in_flight += 1
         worst = max(worst, in_flight)
-        for _ in range(rng.randrange(4)):
-            await asyncio.sleep(0)
-        in_flight -= 1
+        if not answered_once:
+            worst_before_answer = max(worst_before_answer, in_flight)
+        try:
+            for _ in range(rng.randrange(4)):
+                await asyncio.sleep(0)
+            if rng.random() < 0.5:
+                departing()
+                left.add(key)
+            for _ in range(rng.randrange(4)):
+                await asyncio.sleep(0)
+        finally:
+            in_flight -= 1
+            answered_once = True
+        if key == f"k{fatal_at}":
+            fatal_seen = True
+            raise AuthenticationError("x", status=401, method="GET", path="fetch/subscribers")
         if key.endswith("3"):
             raise ServerError("x", status=503, method="GET", path="fetch/subscribers")
 
     async def main() -> list[Any]:
         keys = (f"k{i}" for i in range(n))
+        if collect:
+            return await collect_lookups(keys, fetch, concurrency=concurrency)
         return [lk async for lk in stream_lookups(keys, fetch, concurrency=concurrency)]
 
     lookups = asyncio.run(main())
-    assert sorted(lk.index for lk in lookups) == list(range(n))
+    indices = [lk.index for lk in lookups]
+    assert (indices if collect else sorted(indices)) == list(range(n))
     assert all(lk.key == f"k{lk.index}" for lk in lookups)
-    assert all((lk.error is not None) == lk.key.endswith("3") for lk in lookups)
+    for lk in lookups:
+        if isinstance(lk.error, NotSentError):
+            assert fatal_seen
+            assert lk.key not in left
+        elif lk.key == f"k{fatal_at}":
+            assert isinstance(lk.error, AuthenticationError)
+        else:
+            assert (lk.error is not None) == lk.key.endswith("3")
     assert worst <= concurrency
+    assert worst_before_answer == min(n, 1)
+    assert started_after_fatal == 0
 
 
 def test_answered_counts_what_was_not_accepted_as_failed() -> None:
