@@ -172,9 +172,9 @@ class _FanOut:
         if self._room is not None and not self._room.done():
             self._room.set_result(None)
         if not batch and not self._running():
-            batch = await self._not_read()
-            if not batch:
+            if self.fatal is None or (self._exhausted and not self._buffer):
                 return None
+            batch = await self._not_read()
         return batch
 
     def _running(self) -> bool:
@@ -210,24 +210,23 @@ class _FanOut:
                 self._finish(Lookup(ask.index, ask.key, None, NotSentError(self.fatal)))
 
     async def _not_read(self) -> list[Lookup]:
-        """After a fatal error: report the keys no runner took, reading the rest."""
-        if self.fatal is None:
-            return []
+        """After a fatal error, with no runner left: report the next keys not sent.
+
+        A buffer's worth at a time, so that an endless input stops when its reader does.
+        :func:`collect_lookups` gets them in its list and an empty batch.
+        """
+        assert self.fatal is not None
+        if not self._buffer and not self._exhausted:
+            self._exhausted = not await self._source.fill(self._buffer, self._concurrency)
         lost = []
-        while self._buffer or (
-            not self._exhausted and await self._source.fill(self._buffer, self._concurrency)
-        ):
-            while self._buffer:
-                lost.append(
-                    Lookup(self._index, self._buffer.popleft(), None, NotSentError(self.fatal))
-                )
-                self._index += 1
-        self._exhausted = True
-        if self._kept is not None:
-            for lookup in lost:
-                self._keep(lookup)
-            return []
-        return lost
+        while self._buffer:
+            lost.append(Lookup(self._index, self._buffer.popleft(), None, NotSentError(self.fatal)))
+            self._index += 1
+        if self._kept is None:
+            return lost
+        for lookup in lost:
+            self._keep(lookup)
+        return []
 
     def begin(self) -> None:
         """Start the first runner: it goes alone until the first answer."""

@@ -431,6 +431,33 @@ def test_lookups_one_per_key(
     assert started_after_fatal == 0
 
 
+def test_after_a_fatal_error_an_endless_input_is_reported_as_its_reader_goes() -> None:
+    """After a fatal error, stream_lookups reports the keys still to come as not sent a few
+    at a time, so a reader of an endless input can stop; nothing more is fetched."""
+    fetched: list[str] = []
+
+    async def fetch(key: str) -> None:
+        fetched.append(key)
+        await asyncio.sleep(0)
+        raise AuthenticationError("x", status=401, method="GET", path="fetch/subscribers")
+
+    async def main() -> list[Any]:
+        seen = []
+        stream = stream_lookups((f"k{i}" for i in itertools.count()), fetch, concurrency=4)
+        async for lookup in stream:
+            seen.append(lookup)
+            if len(seen) == 50:
+                break
+        await stream.aclose()  # type: ignore[attr-defined]
+        return seen
+
+    seen = asyncio.run(main())
+    assert fetched == ["k0"]  # the first lookup goes alone, and its error ends the run
+    assert isinstance(seen[0].error, AuthenticationError)
+    assert [lk.index for lk in seen] == list(range(50))
+    assert all(isinstance(lk.error, NotSentError) for lk in seen[1:])
+
+
 def test_answered_counts_what_was_not_accepted_as_failed() -> None:
     """An answer that does not add up still accounts for every record of the chunk."""
     assert answered(0, 0, 10, 12) == ChunkOutcome(0, 0, 10, 10, 0)
