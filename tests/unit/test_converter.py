@@ -115,6 +115,7 @@ def test_empty_mappings_and_a_type_only_extra_are_shared_and_read_only(
         assert json.loads(encoded)["extra"] == {"type": "visitors"}
         assert json.loads(encoded)["fields"] == {}
     assert converter.unstructure(first)["extra"] == {"type": "visitors"}
+    assert orjson.loads(orjson.dumps(first.extra)) == json.loads(json.dumps(first.extra))
 
 
 def test_mappings_with_items_stay_plain_dicts_of_their_own() -> None:
