@@ -33,36 +33,58 @@ SMALL, LARGE = 1_000, 100_000
 MEMORY_TARGET_KB = 0.35
 
 
-async def _lookups(url: str, n: int, repeat: int) -> tuple[float, float, float]:
+class _Collections:
+    """Counts the cyclic GC's collections, by generation, while it is installed."""
+
+    def __init__(self) -> None:
+        self.counts = [0, 0, 0]
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "stop":
+            self.counts[info["generation"]] += 1
+
+
+Measure = tuple[float, float, float, float, float]
+
+
+async def _lookups(url: str, n: int, repeat: int) -> Measure:
     async with AsyncBento(**CREDENTIALS, base_url=url, rate_limits=RateLimits.off()) as bento:
         await bento.subscribers.get_many(
             (f"warm{i}@example.com" for i in range(CONCURRENCY * 4)), concurrency=CONCURRENCY
         )
-        cpu, wall, memory = [], [], []
+        cpu, wall, memory, young, full = [], [], [], [], []
         for _ in range(repeat):
             gc.collect()
             before = _status("VmRSS")
+            collections = _Collections()
+            gc.callbacks.append(collections)
             start, start_cpu = time.perf_counter(), time.process_time()
-            found = await bento.subscribers.get_many(
-                (f"user{i}@example.com" for i in range(n)), concurrency=CONCURRENCY
-            )
+            try:
+                found = await bento.subscribers.get_many(
+                    (f"user{i}@example.com" for i in range(n)), concurrency=CONCURRENCY
+                )
+            finally:
+                gc.callbacks.remove(collections)
             cpu.append((time.process_time() - start_cpu) / n * 1e6)
             wall.append((time.perf_counter() - start) / n * 1e6)
+            young.append(collections.counts[0] / n * 1000)
+            full.append(collections.counts[2])
             gc.collect()
             memory.append((_status("VmRSS") - before) / n / 1024)
             if len(found) != n or not all(lookup.found for lookup in found):
                 raise RuntimeError("a lookup failed")
             del found
-    return statistics.median(cpu), statistics.median(wall), statistics.median(memory)
+    return tuple(statistics.median(v) for v in (cpu, wall, memory, young, full))  # type: ignore[return-value]
 
 
-def measure(url: str, n: int, repeat: int = 1) -> tuple[float, float, float]:
+def measure(url: str, n: int, repeat: int = 1) -> Measure:
     """Look ``n`` keys up ``repeat`` times; return medians of (CPU µs per key, wall µs per
-    key, KB of memory per kept result)."""
+    key, KB of memory per kept result, young GC collections per 1,000 keys, full GC
+    collections per run)."""
     return asyncio.run(_lookups(url, n, repeat))
 
 
-def _in_fresh_process(url: str, n: int, repeat: int) -> tuple[float, float, float]:
+def _in_fresh_process(url: str, n: int, repeat: int) -> Measure:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
         return pool.submit(measure, url, n, repeat).result()
@@ -73,18 +95,27 @@ def run(quick: bool) -> list[Result]:
     runs, small, large = (1, 200, 2_000) if quick else (9, SMALL, LARGE)
     cpu: dict[int, list[float]] = {small: [], large: []}
     wall: dict[int, list[float]] = {small: [], large: []}
+    young: dict[int, list[float]] = {small: [], large: []}
+    full: list[float] = []
     memory: list[float] = []
     with serve() as url:
         for i in range(runs):
             for n in (small, large) if i % 2 == 0 else (large, small):
-                per_key, per_key_wall, per_result = _in_fresh_process(
+                per_key, per_key_wall, per_result, young_rate, full_count = _in_fresh_process(
                     url, n, 10 if n == small else 1
                 )
                 cpu[n].append(per_key)
                 wall[n].append(per_key_wall)
+                young[n].append(young_rate)
                 if n == large:
                     memory.append(per_result)
-    setting = f"{small:,} vs {large:,} keys, concurrency {CONCURRENCY}, limits off, {runs} runs"
+                    full.append(full_count)
+    setting = (
+        f"{small:,} vs {large:,} keys, concurrency {CONCURRENCY}, limits off, {runs} runs; "
+        f"young GC collections per 1,000 keys {statistics.median(young[small]):.1f} vs "
+        f"{statistics.median(young[large]):.1f}, full ones at {large:,} keys "
+        f"{statistics.median(full):.0f}"
+    )
     return _rows(cpu, wall, memory, small, large, setting, quick)
 
 
