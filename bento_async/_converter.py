@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import types
 import typing
@@ -90,9 +91,15 @@ def _is_str_mapping(tp: Any) -> bool:
     return tp in (Mapping[str, Any], typing.Mapping[str, Any])
 
 
+@functools.cache
+def _cattrs_str_mapping() -> Callable[[Any, Any], Any]:
+    """Return cattrs' own structure hook for ``Mapping[str, Any]`` (made once)."""
+    return cattrs.Converter().get_structure_hook(Mapping[str, Any])
+
+
 def _str_mapping_hook() -> Callable[[Any, Any], Mapping[str, Any]]:
     """Structure ``Mapping[str, Any]`` as cattrs does, but share an empty result."""
-    default = cattrs.Converter().get_structure_hook(Mapping[str, Any])
+    default = _cattrs_str_mapping()
 
     def hook(value: Any, tp: Any) -> Mapping[str, Any]:
         if type(value) is ReadOnlyDict:
@@ -298,11 +305,18 @@ def _hook_name(conv: cattrs.Converter, tp: Any) -> tuple[str, str]:
     return getattr(func, "__module__", None) or "", getattr(func, "__qualname__", "")
 
 
-def _default_hooks(conv: cattrs.Converter, tp: Any) -> bool:
-    """Whether ``conv`` structures ``tp`` (and its arguments) as a fresh converter would."""
+@functools.cache
+def _reference() -> cattrs.Converter:
+    """Return a converter with only the hooks the shortcut follows itself (made once)."""
     reference = cattrs.Converter()
     reference.register_structure_hook(datetime, _structure_datetime)
     reference.register_structure_hook_func(_is_str_mapping, _str_mapping_hook())
+    return reference
+
+
+def _default_hooks(conv: cattrs.Converter, tp: Any) -> bool:
+    """Whether ``conv`` structures ``tp`` (and its arguments) as a fresh converter would."""
+    reference = _reference()
     return all(
         _hook_name(conv, t) == _hook_name(reference, t)
         for t in (tp, *typing.get_args(tp))
