@@ -156,8 +156,7 @@ class _FanOut:
         left, and reports them and every key not yet read as not sent. Re-raises what
         ended a runner other than that (a cancellation from outside, a BaseException).
         """
-        if self._runners:
-            self._runners_fail()
+        self._runners_fail()
         while not self._queued and self._running() and not self._must_withdraw():
             self._wake_reader = asyncio.get_running_loop().create_future()
             try:
@@ -181,10 +180,15 @@ class _FanOut:
         return self._live > 0
 
     def _must_withdraw(self) -> bool:
-        return self.fatal is not None and any(
-            ask is not None and not ask.left and task not in self._withdrawn
+        return self.fatal is not None and bool(self._unsent())
+
+    def _unsent(self) -> list[asyncio.Task[None]]:
+        """Return the runners whose lookup in flight has not left, not yet withdrawn."""
+        return [
+            task
             for task, ask in self._runners.items()
-        )
+            if ask is not None and not ask.left and task not in self._withdrawn
+        ]
 
     def _runners_fail(self) -> None:
         for task in self._runners:
@@ -194,11 +198,7 @@ class _FanOut:
     async def _withdraw(self) -> None:
         """Cancel the lookups in flight whose request has not left; report them not sent."""
         assert self.fatal is not None
-        waiting = [
-            task
-            for task, ask in self._runners.items()
-            if ask is not None and not ask.left and task not in self._withdrawn
-        ]
+        waiting = self._unsent()
         for task in waiting:
             self._withdrawn.add(task)
             task.cancel()
