@@ -1,7 +1,8 @@
 """A minimal stand-in for the Bento API, in its own process, for the bulk benchmarks.
 
-Lookups (``GET .../fetch/subscribers``) are answered with a subscriber after
-``latency`` seconds; any POST (a batch) is answered at once with
+Lookups (``GET .../fetch/subscribers``) are answered after ``latency`` seconds with
+a subscriber whose email is the one asked for (as Bento answers; the id and uuid are
+the same for all); any POST (a batch) is answered at once with
 ``{"results": n, "failed": 0}``, n counted by parsing the body. It checks
 nothing, so any keys work.
 
@@ -24,6 +25,7 @@ import json
 import sys
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from ._server import ChildProcess
 
@@ -34,6 +36,7 @@ CREDENTIALS: dict[str, Any] = {
     "secret_key": "sk_bench",
     "site_uuid": "bench",
 }
+
 
 _SUBSCRIBER = {
     "data": {
@@ -52,7 +55,20 @@ def _response(payload: object) -> bytes:
     return head.encode() + body
 
 
-_LOOKUP = _response(_SUBSCRIBER)
+_BEFORE, _AFTER = json.dumps(_SUBSCRIBER).encode().split(b'"someone@example.com"')
+
+
+def _lookup(head: bytes) -> bytes:
+    """Answer ``GET <target> HTTP/1.1``: the subscriber with the query's email.
+
+    The reply is spliced from a template, so the server's cost per lookup stays small."""
+    target = head.split(b" ", 2)[1].decode("latin-1")
+    emails = parse_qs(urlsplit(target).query).get("email") or ["someone@example.com"]
+    body = _BEFORE + json.dumps(emails[0]).encode() + _AFTER
+    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
+        len(body),
+        body,
+    )
 
 
 class _Http(asyncio.Protocol):
@@ -70,7 +86,8 @@ class _Http(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
-            head = bytes(self.buffer[:end]).lower()
+            raw_head = bytes(self.buffer[:end])
+            head = raw_head.lower()
             length = 0
             marker = head.find(b"\r\ncontent-length:")
             if marker >= 0:
@@ -79,11 +96,11 @@ class _Http(asyncio.Protocol):
                 return
             body = bytes(self.buffer[end + 4 : end + 4 + length])
             del self.buffer[: end + 4 + length]
-            self._answer(head, body)
+            self._answer(raw_head, body)
 
     def _answer(self, head: bytes, body: bytes) -> None:
-        if head.startswith(b"get"):
-            asyncio.get_running_loop().call_later(self.latency, self._send, _LOOKUP)
+        if head.startswith(b"GET "):
+            asyncio.get_running_loop().call_later(self.latency, self._send, _lookup(head))
         else:
             payload = json.loads(body) if body else {}
             items: list[Any] = next(iter(payload.values()), []) if isinstance(payload, dict) else []

@@ -20,7 +20,7 @@ import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from bento_async import AsyncBento, RateLimits
+from bento_async import AsyncBento, Lookup, RateLimits
 
 from ._bulk_server import CREDENTIALS, serve
 from ._harness import Result, cli, summarise
@@ -71,10 +71,14 @@ async def _lookups(url: str, n: int, repeat: int) -> Measure:
             full.append(collections.counts[2])
             gc.collect()
             memory.append((_status("VmRSS") - before) / n / 1024)
-            if len(found) != n or not all(lookup.found for lookup in found):
-                raise RuntimeError("a lookup failed")
+            if len(found) != n or not all(_answered(lookup) for lookup in found):
+                raise RuntimeError("a lookup failed, or found another subscriber than its key")
             del found
     return tuple(statistics.median(v) for v in (cpu, wall, memory, young, full))  # type: ignore[return-value]
+
+
+def _answered(lookup: Lookup) -> bool:
+    return lookup.subscriber is not None and lookup.subscriber.email == lookup.key
 
 
 def measure(url: str, n: int, repeat: int = 1) -> Measure:

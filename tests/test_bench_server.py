@@ -76,16 +76,19 @@ def test_emulator_process_logs_then_stops() -> None:
 
 
 def test_bulk_server_answers_then_stops() -> None:
-    """The bare asyncio server answers a lookup; once the block ends nothing listens there."""
+    """The bare asyncio server answers a lookup with the subscriber asked for (its email
+    taken from the query, escapes undone); once the block ends nothing listens there."""
 
-    async def lookup(base_url: str) -> object:
+    async def lookup(base_url: str, email: str = "someone@example.com") -> object:
         async with AsyncBento(
             **CREDENTIALS, base_url=base_url, retry=RetryPolicy.none(), rate_limits=RateLimits.off()
         ) as client:
-            return await client.subscribers.get(email="someone@example.com")
+            return await client.subscribers.get(email=email)
 
     with serve() as base_url:
         found = asyncio.run(lookup(base_url))
+        other = asyncio.run(lookup(base_url, "o'neil+news@example.com"))
     assert getattr(found, "email", None) == "someone@example.com"
+    assert getattr(other, "email", None) == "o'neil+news@example.com"
     with pytest.raises(ConnectError):
         asyncio.run(lookup(base_url))

@@ -52,6 +52,22 @@ _email_of = operator.itemgetter("email")
 _parse_found = parse_optional_item(Subscriber)  # made once: get() is the hottest call
 
 
+def _hold_callers_key(found: Subscriber, email: str | None, uuid: object) -> None:
+    """Make a subscriber ``get`` has just built hold the caller's own key string in
+    place of the equal one decoded from the reply.
+
+    A kept result then costs one string less (an email is about 70 bytes), and in
+    ``get_many`` the lookup's ``key`` and its subscriber's ``email`` (or ``uuid``) are
+    one object. Only an exact ``str`` is taken: a subclass would change the field's
+    type. The model is frozen to its users; nobody else holds it yet.
+    """
+    if email is not None:
+        if type(email) is str and found.email == email:
+            object.__setattr__(found, "email", email)
+    elif type(uuid) is str and found.uuid == uuid:
+        object.__setattr__(found, "uuid", uuid)
+
+
 def _tag_list(value: object, path: str, issues: list[InputIssue]) -> str | None:
     if isinstance(value, str):
         names = value.split(",")
@@ -204,7 +220,10 @@ class Subscribers(ResourceBase):
         # Built directly (what Request.build would make): get() is the hottest call.
         key = ("email", email) if email is not None else ("uuid", str(uuid))
         request = Request("GET", "fetch/subscribers", "fetch", (key,))
-        return await self._call(request, _parse_found)
+        found = await self._call(request, _parse_found)
+        if found is not None:
+            _hold_callers_key(found, email, uuid)
+        return found
 
     async def create(self, email: str) -> Subscriber:
         """Find the subscriber with this email, or create one. Does not fire automations

@@ -28,6 +28,43 @@ async def test_create_then_get_subscriber(bento: AsyncBento, emulator: BentoEmul
     assert len(emulator.state.subscribers) == 1
 
 
+async def test_found_subscriber_holds_the_callers_key(bento: AsyncBento) -> None:
+    """A subscriber found by email (or uuid) holds the caller's own string for it, not an
+    equal copy from the reply: a kept result costs one string less. A str subclass or a
+    key the reply spells differently is not taken."""
+    created = await bento.subscribers.create(EMAIL)
+    email = "".join(["jesse", "@example.com"])  # a string of its own, equal to EMAIL
+    found = await bento.subscribers.get(email=email)
+    assert found is not None
+    assert found.email is email
+    uuid = "".join([created.uuid[:4], created.uuid[4:]])
+    by_uuid = await bento.subscribers.get(uuid=uuid)
+    assert by_uuid is not None
+    assert by_uuid.uuid is uuid
+    assert by_uuid.email is not email
+
+    class Email(str):
+        pass
+
+    own = await bento.subscribers.get(email=Email(EMAIL))
+    assert own is not None
+    assert type(own.email) is str
+    assert own == found
+    shouted = "Jesse@Example.com"
+    other = await bento.subscribers.get(email=shouted)
+    assert other is not None
+    assert other.email == EMAIL
+    assert other.email is not shouted
+
+    keys = ["".join([name, "@example.com"]) for name in ("amy", "bo", "cy")]
+    for key in keys:
+        await bento.subscribers.create(key)
+    lookups = await bento.subscribers.get_many(keys, concurrency=2)
+    assert all(lookup.key is key for lookup, key in zip(lookups, keys, strict=True))
+    assert all(lookup.subscriber is not None for lookup in lookups)
+    assert all(lookup.subscriber.email is lookup.key for lookup in lookups)  # type: ignore[union-attr]
+
+
 async def test_missing_subscriber_is_none(bento: AsyncBento) -> None:
     """A lookup of an unknown address returns None rather than raising."""
     assert await bento.subscribers.get(email="nobody@example.com") is None
