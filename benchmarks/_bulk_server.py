@@ -37,7 +37,6 @@ CREDENTIALS: dict[str, Any] = {
     "site_uuid": "bench",
 }
 
-
 _SUBSCRIBER = {
     "data": {
         "id": "1",

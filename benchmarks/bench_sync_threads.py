@@ -31,7 +31,7 @@ THREADS = 8
 
 
 def run(quick: bool) -> list[Result]:
-    """Measure both, interleaved, and return the ratio row."""
+    """Measure the three, interleaved; return the facade's row and the private-loop row."""
     runs, total = (2, 200) if quick else (15, 1600)
     cpu: dict[str, list[float]] = {"sync": [], "async": [], "own loops": []}
     with ServerProcess("minimal") as info:
