@@ -260,17 +260,34 @@ class AsyncBento:
         a rate-limit slot; :func:`~bento_async._retry.decide` says what follows a
         failure (stop, sleep, or cool the family down); the final error carries the
         attempt count and the last Retry-After.
+
+        With no deadline, ``max_wait``, hooks or debug log (the common case) the first
+        attempt is made right here, in this frame: a success settles its permit and
+        returns, and only a failure goes on to the retry loop. What ``_attempt`` does
+        around the send, bar hooks, timeouts and logs, is done here too.
         """
-        first = await self._first_attempt(request) if self._straight() else None
-        if first is not None and first[1] is None:
-            assert first[2] is not None
-            return _parse(request, first[2], parse)
-        return await self._retrying(request, parse, first)
+        if not self._straight():
+            return await self._retrying(request, parse, None)
+        permit = await self._shared.limiters.acquire(request.family, request.emails)
+        departing()  # a bulk run now counts this chunk as sent (it may be processed)
+        try:
+            response = await self._shared.transport.send(request, self._timeouts)
+        except TransportError as exc:
+            return await self._retrying(request, parse, (permit, exc, None))
+        except BaseException:  # cancelled, or failed outside the transport
+            permit.settle(None)
+            raise
+        if response.status in (200, 201):
+            permit.settle(False)
+            return _parse(request, response, parse)
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        error = error_for(request, response, retry_after=retry_after)
+        return await self._retrying(request, parse, (permit, error, response))
 
     async def _retrying(
         self, request: Request, parse: Callable[[Any], T], first: _First | None
     ) -> T:
-        """The send loop (see ``_call``), carrying on from a failed straight-line attempt."""
+        """The send loop (see ``_call``), carrying on from a failed first attempt made there."""
         loop = asyncio.get_running_loop()
         start = loop.time()
         attempt = 0
@@ -317,27 +334,6 @@ class AsyncBento:
             and not hooks.on_response
             and not log.isEnabledFor(logging.DEBUG)
         )
-
-    async def _first_attempt(self, request: Request) -> _First:
-        """Take a slot and send, with no event, deadline or log to mind (see ``_attempt``).
-
-        A success settles the permit; a failure leaves it to the retry loop. What
-        ``_attempt`` does around the send, bar hooks, timeouts and logs, is done here too.
-        """
-        permit = await self._shared.limiters.acquire(request.family, request.emails)
-        departing()  # a bulk run now counts this chunk as sent (it may be processed)
-        try:
-            response = await self._shared.transport.send(request, self._timeouts)
-        except TransportError as exc:
-            return permit, exc, None
-        except BaseException:  # cancelled, or failed outside the transport
-            permit.settle(None)
-            raise
-        if response.status in (200, 201):
-            permit.settle(False)
-            return permit, None, response
-        retry_after = parse_retry_after(response.headers.get("retry-after"))
-        return permit, error_for(request, response, retry_after=retry_after), response
 
     async def _acquire(
         self, request: Request, start: float, attempt: int, last_retry_after: float | None
