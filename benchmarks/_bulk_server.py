@@ -47,7 +47,11 @@ _SUBSCRIBER = {
 
 
 def _response(payload: object) -> bytes:
-    body = json.dumps(payload).encode()
+    return _reply(json.dumps(payload).encode())
+
+
+def _reply(body: bytes) -> bytes:
+    """Return a 200 response carrying the JSON ``body``."""
     head = (
         f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
@@ -63,11 +67,7 @@ def _lookup(head: bytes) -> bytes:
     The reply is spliced from a template, so the server's cost per lookup stays small."""
     target = head.split(b" ", 2)[1].decode("latin-1")
     emails = parse_qs(urlsplit(target).query).get("email") or ["someone@example.com"]
-    body = _BEFORE + json.dumps(emails[0]).encode() + _AFTER
-    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
-        len(body),
-        body,
-    )
+    return _reply(_BEFORE + json.dumps(emails[0]).encode() + _AFTER)
 
 
 class _Http(asyncio.Protocol):
